@@ -1,0 +1,18 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'studio-app-broker';
+
+/** Logger shared by the domain modules; handlers add per-invocation keys and reset them. */
+export const logger = new Logger({ serviceName });
+
+/** EMF metrics; names say what they count (RequestsAccepted, CreateAppCalls, ...). */
+export const metrics = new Metrics({
+  serviceName,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'StudioAppBroker',
+});
+
+/** Flushes the invocation's metrics; an invocation that recorded none writes nothing. */
+export function publishMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}
