@@ -87,8 +87,9 @@ export function resolveAppSettings(input: CreateAppInput): AppSettings {
     return resolveSpaceApp(input, spec);
   }
 
-  // NOTE: rules for TensorBoard, DetailedProfiler, Canvas, RStudioServerPro and RSessionGateway are
-  // not public; these apps are accepted as sent and counted against `system` when no InstanceType is given.
+  // NOTE: the CreateApp rules for TensorBoard, DetailedProfiler, Canvas, RStudioServerPro and
+  // RSessionGateway are not public. These apps are accepted as sent, and count against `system`
+  // when they give no InstanceType.
   const instanceType = spec.InstanceType ?? 'system';
   return { resourceSpec: { ...spec, InstanceType: instanceType }, effectiveInstanceType: instanceType };
 }

@@ -93,6 +93,7 @@ export class Violations {
       wrongType(path, 'a string', value);
     }
 
+    // Smithy measures string length in Unicode code points, not UTF-16 code units.
     const length = [...value].length;
     if (constraints.minLength !== undefined && length < constraints.minLength) {
       this.add(value, path, `Member must have length greater than or equal to ${constraints.minLength}`);

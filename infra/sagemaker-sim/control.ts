@@ -53,7 +53,7 @@ function route(simulator: SageMakerSimulator, request: HttpRequest): HttpReply {
     case 'GET /_sim/events':
       return reply(200, { events: simulator.putEvents() });
     case 'GET /_sim/calls':
-      return reply(200, { calls: simulator.callCounts(), createAppCallsByIdentity: simulator.createAppCallsByIdentity() });
+      return reply(200, { calls: simulator.callCounts(), createAppCallsByIdentity: simulator.createAppCallsByIdentity?.() ?? {} });
     case 'POST /_sim/reset':
       simulator.reset();
       return reply(200, {});
@@ -63,8 +63,8 @@ function route(simulator: SageMakerSimulator, request: HttpRequest): HttpReply {
 }
 
 /**
- * Handles one control request. Errors become `{code?, message}` bodies: a SageMaker error keeps its
- * status and code, and invalid input answers 400.
+ * Handles one control request. Errors become `{code?, message}` bodies. A SageMaker error keeps its
+ * status and code, and invalid input returns 400.
  */
 export async function handleControlRequest(simulator: SageMakerSimulator, request: HttpRequest): Promise<HttpReply> {
   try {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { Violations, requestObject } from './constraints';
+import { serializationError } from './errors';
 import type { FaultQueue } from './faults';
 import type { RecordedEvent } from './types';
 
@@ -104,7 +105,7 @@ export class EventRecorder {
     const resources = violations.list(entry.Resources, `${path}.resources`, {});
     const time = entry.Time;
     if (time !== undefined && typeof time !== 'number') {
-      violations.add(time, `${path}.time`, 'Member must be a timestamp in epoch seconds');
+      throw serializationError(`Expected a timestamp in epoch seconds at '${path}.time' but found ${typeof time}.`);
     }
 
     const recorded: Omit<RecordedEvent, 'EventId' | 'recordedAtEpochMs'> = { EventBusName: eventBusName ?? 'default' };

@@ -40,8 +40,9 @@ function checkedLimit(limit: number, key: string): number {
 }
 
 /**
- * Returns the Service Quotas name of an app limit. KernelGateway quotas say "instance",
- * JupyterLab and CodeEditor quotas say "instances", and RSessionGateway quotas have no "Studio" prefix.
+ * Returns the Service Quotas name of an app limit. KernelGateway quota names end in "instance",
+ * JupyterLab and CodeEditor quota names end in "instances", and RSessionGateway quota names have no
+ * "Studio" prefix.
  */
 export function quotaName(appType: string, instanceType: string): string {
   if (appType === 'JupyterLab' || appType === 'CodeEditor') {

@@ -3,7 +3,7 @@
  *
  *   npx tsx infra/sagemaker-sim/main.ts
  *
- * Environment (each optional; a variable overrides the same setting in the config file):
+ * Environment variables, each optional. A variable overrides the same setting in the config file.
  *   SAGEMAKER_SIM_PORT              TCP port on 127.0.0.1, default 4599 (0 picks a free port)
  *   SAGEMAKER_SIM_CONFIG            path of a JSON file with SimulatorOptions fields
  *   SAGEMAKER_SIM_LIMITS            JSON object of limits, e.g. {"KernelGateway/ml.g5.xlarge":1}

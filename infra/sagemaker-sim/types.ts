@@ -107,8 +107,11 @@ export interface SageMakerSimulator {
   listAppRecords(): SimulatedApp[];
   /** HTTP requests received per operation, SDK retries and faulted requests included. */
   callCounts(): Record<string, number>;
-  /** CreateApp requests received per identity key `DomainId/owner/AppType/AppName`, retries included. */
-  createAppCallsByIdentity(): Record<string, number>;
+  /**
+   * CreateApp requests received per identity key `DomainId/owner/AppType/AppName`, retries included.
+   * Requests whose body lacks one of those members as a string are not counted here.
+   */
+  createAppCallsByIdentity?(): Record<string, number>;
   putEvents(): RecordedEvent[];
   /** Forgets apps, faults, call counts and recorded events; limits set with setLimit stay. */
   reset(): void;

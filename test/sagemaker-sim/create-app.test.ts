@@ -150,7 +150,7 @@ describe('CreateApp validation', () => {
     expect(error.message).toBe("Tag key 'aws:createdBy' is invalid: the 'aws:' prefix is reserved for AWS use.");
   });
 
-  it('answers SerializationException for a wrongly typed member', async () => {
+  it('returns SerializationException for a wrongly typed member', async () => {
     const error = await caught(() => client.send(new CreateAppCommand(kernelGatewayRequest('k1', 'ml.t3.medium', { RecoveryMode: 'yes' as never }))));
 
     expect(error.name).toBe('SerializationException');
@@ -235,7 +235,7 @@ describe('CreateApp identity conflicts', () => {
   it.each([
     ['Pending', 0],
     ['InService', 2000],
-  ])('answers ResourceInUse while %s', async (status, advanceMs) => {
+  ])('returns ResourceInUse while %s', async (status, advanceMs) => {
     await client.send(new CreateAppCommand(kernelGatewayRequest('k1')));
     clock.advance(advanceMs);
 
@@ -245,7 +245,7 @@ describe('CreateApp identity conflicts', () => {
     expect(error.message).toBe(`App [k1] of type [KernelGateway] for UserProfile [alice] in domain [d-test000001] already exists with status [${status}].`);
   });
 
-  it('answers ResourceInUse while Deleting', async () => {
+  it('returns ResourceInUse while Deleting', async () => {
     await client.send(new CreateAppCommand(kernelGatewayRequest('k1')));
     clock.advance(2000);
     simulator.deleteApp(identity);

@@ -114,7 +114,7 @@ describe('createThenInternal fault', () => {
     expect(error.$metadata?.attempts).toBe(2);
     expect(simulator.listAppRecords().map((app) => app.AppName)).toEqual(['k1']);
     expect(simulator.callCounts()).toEqual({ CreateApp: 2 });
-    expect(simulator.createAppCallsByIdentity()).toEqual({ 'd-test000001/alice/KernelGateway/k1': 2 });
+    expect(simulator.createAppCallsByIdentity?.()).toEqual({ 'd-test000001/alice/KernelGateway/k1': 2 });
     client.destroy();
   });
 
@@ -146,7 +146,7 @@ describe('slow fault', () => {
     client.destroy();
   });
 
-  it('answers normally after the delay', async () => {
+  it('replies normally after the delay', async () => {
     const client = sageMakerClient(simulator, 1);
     simulator.injectFault({ operation: 'CreateApp', kind: 'slow', count: 1, delayMs: 50 });
 

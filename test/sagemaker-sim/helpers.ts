@@ -73,7 +73,7 @@ export async function caught(action: () => Promise<unknown>): Promise<Error & { 
   throw new Error('Expected the call to throw, but it succeeded.');
 }
 
-/** A KernelGateway CreateApp request for a user profile; `overrides` replaces members. */
+/** Builds a KernelGateway CreateApp request for user profile `alice`; `overrides` replaces members. */
 export function kernelGatewayRequest(appName: string, instanceType = 'ml.t3.medium', overrides: Partial<CreateAppCommandInput> = {}): CreateAppCommandInput {
   return {
     DomainId: 'd-test000001',

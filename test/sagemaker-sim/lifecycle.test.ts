@@ -113,7 +113,7 @@ describe('app lifecycle', () => {
 });
 
 describe('DeleteApp', () => {
-  it('answers ResourceInUse while Pending', async () => {
+  it('returns ResourceInUse while Pending', async () => {
     await client.send(new CreateAppCommand(kernelGatewayRequest('k1')));
 
     const error = await caught(() => client.send(new DeleteAppCommand(identity)));
@@ -122,7 +122,7 @@ describe('DeleteApp', () => {
     expect(error.message).toBe('App [k1] of type [KernelGateway] for UserProfile [alice] in domain [d-test000001] is in status [Pending] and cannot be deleted until it is InService.');
   });
 
-  it('answers ValidationException when already Deleted', async () => {
+  it('returns ValidationException when already Deleted', async () => {
     await client.send(new CreateAppCommand(kernelGatewayRequest('k1')));
     clock.advance(STARTUP_DELAY_MS);
     await client.send(new DeleteAppCommand(identity));
@@ -134,7 +134,7 @@ describe('DeleteApp', () => {
     expect(error.message).toContain('has already been deleted');
   });
 
-  it('answers ValidationException when Failed', async () => {
+  it('returns ValidationException when Failed', async () => {
     await client.send(new CreateAppCommand(kernelGatewayRequest('broken')));
     clock.advance(STARTUP_DELAY_MS);
 
@@ -144,7 +144,7 @@ describe('DeleteApp', () => {
     expect(error.message).toContain('previously failed and was automatically deleted');
   });
 
-  it('answers ResourceNotFound for an unknown app', async () => {
+  it('returns ResourceNotFound for an unknown app', async () => {
     const error = await caught(() => client.send(new DeleteAppCommand(identity)));
 
     expect(error.name).toBe('ResourceNotFound');
