@@ -25,6 +25,7 @@ export type FailureReason =
   | 'ATTEMPTS_EXHAUSTED'
   | 'DEADLINE_EXCEEDED'
   | 'APP_FAILED'
+  | 'APP_DELETED'
   | 'DLQ';
 
 export interface Failure {

@@ -41,9 +41,15 @@ function patterned(pattern: string, minLength: number, maxLength: number) {
 
 const nameSchema = patterned(NAME_PATTERN, 1, 63);
 
+/** Tag key that the broker adds to every app it creates; callers may not set it. */
+export const REQUEST_ID_TAG_KEY = 'studio-app-broker:request-id';
+
 const tagSchema = z
   .object({
-    Key: patterned(TAG_PATTERN, 1, 128),
+    Key: patterned(TAG_PATTERN, 1, 128).refine((key) => !key.startsWith('aws:') && key !== REQUEST_ID_TAG_KEY, {
+      message: `must not start with 'aws:' or be '${REQUEST_ID_TAG_KEY}', which AWS and the broker reserve`,
+      params: { rule: 'reservedTagKey' },
+    }),
     Value: patterned(TAG_PATTERN, 0, 256),
   })
   .strict();
@@ -59,7 +65,8 @@ const resourceSpecSchema = z
   })
   .strict();
 
-const MAX_TAGS = 50;
+/** SageMaker takes at most 50 tags and the broker adds its request-id tag, so callers may send 49. */
+const MAX_TAGS = 49;
 
 export const createAppRequestSchema = z
   .object({

@@ -6,10 +6,9 @@ import {
   type DescribeAppCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import type { BrokerConfig } from '../shared/config';
-import type { CreateAppRequest } from '../requests/schema';
+import { REQUEST_ID_TAG_KEY, type CreateAppRequest } from '../requests/schema';
 
-/** Tag that the broker puts on every app it creates; its value is the broker's request id. */
-export const REQUEST_ID_TAG_KEY = 'studio-app-broker:request-id';
+export { REQUEST_ID_TAG_KEY };
 
 export function createSageMakerClient(config: BrokerConfig): SageMakerClient {
   return new SageMakerClient({

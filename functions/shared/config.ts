@@ -33,6 +33,10 @@ export interface BrokerConfig {
   /** IAM principal ARNs (roles or users) that may read, list and cancel every request. */
   adminPrincipalArns: string[];
   sageMakerMaxAttempts: number;
+  /** A QUEUED, WAITING or RETRYING request untouched this long past its due time gets a new message. */
+  stuckAfterSeconds: number;
+  /** Pages of each DynamoDB query, scan or ListApps listing one reconciler run reads at most. */
+  reconcilerMaxPages: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -105,5 +109,7 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     idempotencyExpirySeconds: readNumber(env, 'IDEMPOTENCY_EXPIRY_SECONDS', 24 * 3600, 1),
     adminPrincipalArns: readList(env, 'ADMIN_PRINCIPAL_ARNS'),
     sageMakerMaxAttempts: readNumber(env, 'SAGEMAKER_MAX_ATTEMPTS', 3, 1),
+    stuckAfterSeconds: readNumber(env, 'STUCK_AFTER_SECONDS', 1800, 1),
+    reconcilerMaxPages: readNumber(env, 'RECONCILER_MAX_PAGES', 10, 1),
   };
 }

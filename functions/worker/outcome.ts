@@ -27,7 +27,7 @@ function ttlEpochSeconds(deps: WorkerDeps, nowEpochMs: number): number {
  * gone (the reconciler took it back), the transition is written alone. Returns false when the
  * request was no longer as expected: another delivery owns it now.
  */
-async function writeWithRelease(deps: WorkerDeps, message: WorkMessage, transition: TransactItem, releaseSlot: boolean): Promise<boolean> {
+export async function writeWithRelease(deps: WorkerDeps, message: WorkMessage, transition: TransactItem, releaseSlot: boolean): Promise<boolean> {
   const release = releaseSlot ? releaseSlotItems(deps.config.quotasTableName, slotSubjectOf(message)) : [];
   const result = await transactWrite(deps.dynamo, [transition, ...release], deps.random);
   if (result.ok) return true;

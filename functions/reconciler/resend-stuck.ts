@@ -1,0 +1,60 @@
+import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { BrokerRequest, RequestState } from '../requests/model';
+import { workMessageOf } from '../requests/message-of';
+import { transitionItem } from '../requests/store';
+import { sendWorkMessage } from '../queue/messages';
+import { logger } from '../shared/observability';
+import { transactWrite } from '../shared/transactions';
+import type { WorkerDeps } from '../worker/deps';
+import { hasTimeLeft, type RunBudget } from './budget';
+
+const WAITING_STATES: RequestState[] = ['QUEUED', 'WAITING', 'RETRYING'];
+
+/**
+ * Gives a new message to every request that waits for a message but has not been touched long
+ * after it was due: its message was lost. The new message is sent first; the request then points
+ * to it only if it has not moved meanwhile, so a message that was merely slow becomes stale.
+ */
+export async function resendStuckRequests(deps: WorkerDeps, budget: RunBudget): Promise<number> {
+  let resent = 0;
+  for (const state of WAITING_STATES) {
+    let startKey: Record<string, unknown> | undefined;
+    for (let page = 0; page < budget.maxPages && hasTimeLeft(budget); page += 1) {
+      const cutoffEpochMs = deps.now() - deps.config.stuckAfterSeconds * 1000;
+      const output: QueryCommandOutput = await deps.dynamo.send(
+        new QueryCommand({
+          TableName: deps.config.requestsTableName,
+          IndexName: 'byState',
+          KeyConditionExpression: '#state = :state AND updatedAtEpochMs < :cutoff',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':state': state, ':cutoff': cutoffEpochMs },
+          ExclusiveStartKey: startKey,
+          Limit: 100,
+        }),
+      );
+      for (const request of (output.Items ?? []) as BrokerRequest[]) {
+        const dueAtEpochMs = request.notBeforeEpochMs ?? request.updatedAtEpochMs;
+        if (dueAtEpochMs < cutoffEpochMs && (await resend(deps, request))) resent += 1;
+      }
+      startKey = output.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
+  }
+  return resent;
+}
+
+async function resend(deps: WorkerDeps, request: BrokerRequest): Promise<boolean> {
+  const nowEpochMs = deps.now();
+  const message = { ...workMessageOf(request), messageToken: deps.newId() };
+  await sendWorkMessage(deps.sqs, deps.config.workQueueUrl, message, nowEpochMs);
+
+  const item = transitionItem(
+    deps.config.requestsTableName,
+    request.requestId,
+    { states: [request.state], messageToken: request.messageToken, attempt: request.attempt },
+    { set: { messageToken: message.messageToken, updatedAtEpochMs: nowEpochMs }, remove: ['notBeforeEpochMs'] },
+  );
+  const result = await transactWrite(deps.dynamo, [item], deps.random);
+  if (result.ok) logger.warn('Request had no live message; a new one was sent', { requestId: request.requestId, state: request.state });
+  return result.ok;
+}
