@@ -207,9 +207,15 @@ export function toFieldErrors(error: z.ZodError, input: unknown, pathPrefix: str
   });
 }
 
-/** The instance type that SageMaker counts the app against: KernelGateway's `system` is ml.t3.medium. */
+/**
+ * The instance type that SageMaker counts the app against: KernelGateway's `system` is
+ * ml.t3.medium. NOTE: JupyterLab and CodeEditor without an InstanceType are counted as
+ * ml.t3.medium, the default of new spaces; a space configured with another default is miscounted.
+ */
 export function effectiveInstanceType(request: Pick<CreateAppRequest, 'AppType' | 'ResourceSpec'>): string {
-  const instanceType = request.ResourceSpec?.InstanceType ?? 'system';
+  const instanceType = request.ResourceSpec?.InstanceType;
+  const runsInSpace = request.AppType === 'JupyterLab' || request.AppType === 'CodeEditor';
+  if (instanceType === undefined) return runsInSpace ? 'ml.t3.medium' : 'system';
   if (request.AppType === 'KernelGateway' && instanceType === 'system') return 'ml.t3.medium';
   return instanceType;
 }

@@ -17,7 +17,11 @@ export interface SqsEventSourceOptions {
 }
 
 export interface SqsEventSource {
-  /** Stops polling and waits for invocations in flight. */
+  /**
+   * Stops polling after the receive in flight, whose messages are still handled: an aborted long
+   * poll would let the emulator hand a message to a closed connection and hide it for the whole
+   * visibility timeout.
+   */
   stop(): Promise<void>;
   stats: { invocations: number; records: number; failedRecords: number; handlerErrors: number };
 }
@@ -50,7 +54,6 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
  */
 export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
   const stats = { invocations: 0, records: 0, failedRecords: 0, handlerErrors: 0 };
-  const abort = new AbortController();
   let running = true;
 
   async function pollOnce(): Promise<void> {
@@ -61,7 +64,6 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         WaitTimeSeconds: options.waitTimeSeconds ?? 1,
         MessageSystemAttributeNames: ['All'],
       }),
-      { abortSignal: abort.signal },
     );
     const messages = output.Messages ?? [];
     if (messages.length === 0) return;
@@ -93,7 +95,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     while (running) {
       try {
         await pollOnce();
-      } catch (error) {
+      } catch {
         if (!running) return;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -105,7 +107,6 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     stats,
     async stop() {
       running = false;
-      abort.abort();
       await Promise.all(loops);
     },
   };
