@@ -18,7 +18,9 @@ export function createReconcilerHandler(deps: WorkerDeps): (event: unknown, cont
         maxPages: deps.config.reconcilerMaxPages,
       };
       const summary = await reconcile(deps, budget);
-      logger.info('Reconciler run finished', { ...summary });
+      const changed = Object.entries(summary).some(([name, count]) => name !== 'slotsSeen' && count > 0);
+      if (changed) logger.info('Reconciler run changed requests or slots', { ...summary });
+      else logger.debug('Reconciler run found nothing to change', { ...summary });
       return summary;
     } finally {
       publishMetrics();
