@@ -1,8 +1,8 @@
 /**
- * Starts the broker on this machine: DynamoDB Local, the fauxqs SQS emulator and the SageMaker
- * simulator on fixed loopback ports, the HTTP API through serverless-offline (the same handler
- * that Lambda runs, bundled by serverless-esbuild), the worker and the dead-letter handler on
- * local SQS event sources, and the reconciler on a timer. Stops everything on Ctrl-C.
+ * Starts the broker on this machine. DynamoDB Local, the fauxqs SQS emulator and the SageMaker
+ * simulator run on fixed loopback ports. serverless-offline serves the HTTP API with the same
+ * handler that Lambda runs, bundled by serverless-esbuild. The worker and the dead-letter handler
+ * run on local SQS event sources, and the reconciler on a timer. Ctrl-C stops everything.
  *
  *   npm start            # or ./scripts/start.sh on a fresh machine
  */
@@ -48,7 +48,7 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
-  throw new Error(`The HTTP API did not answer on ${url} within ${timeoutMs / 1000} s`);
+  throw new Error(`The HTTP API timed out: no response on ${url} within ${timeoutMs / 1000} s`);
 }
 
 async function main(): Promise<void> {

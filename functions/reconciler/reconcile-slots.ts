@@ -28,9 +28,9 @@ interface SlotItem extends SlotSubject {
 const CURSOR_KEY = { pk: 'RECONCILER', sk: 'CURSOR#slots' };
 
 /**
- * Walks the quota slots page by page, continuing where the last run stopped, and brings each in
- * line with SageMaker: CREATED requests become READY or FAILED, slots of apps that are Deleted or
- * Failed (also apps deleted in Studio) are freed, and reservations whose worker died are settled.
+ * Walks the quota slots page by page, from where the last run stopped, and brings each in line
+ * with SageMaker. CREATED requests become READY or FAILED. Slots of apps that are Deleted or
+ * Failed, also apps deleted in Studio, are freed. Reservations whose worker died are settled.
  */
 export async function reconcileSlots(deps: WorkerDeps, budget: RunBudget): Promise<SlotStats> {
   const stats: SlotStats = { slotsSeen: 0, slotsReleased: 0, ready: 0, failed: 0, adopted: 0, requeued: 0 };

@@ -8,7 +8,7 @@ export interface ReconcileSummary extends SlotStats {
 }
 
 /**
- * One reconciler run: quota slots against SageMaker's apps, then requests that lost their
+ * Runs the reconciler once: quota slots against SageMaker's apps, then requests that lost their
  * message. Every change is a conditional write, so two runs at once do no harm, and a run that
  * hits its budget leaves the rest to the next one.
  */

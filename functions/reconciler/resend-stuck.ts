@@ -12,8 +12,9 @@ const WAITING_STATES: RequestState[] = ['QUEUED', 'WAITING', 'RETRYING'];
 
 /**
  * Gives a new message to every request that waits for a message but has not been touched long
- * after it was due: its message was lost. The new message is sent first; the request then points
- * to it only if it has not moved meanwhile, so a message that was merely slow becomes stale.
+ * after it was due, because its message was lost. The new message is sent first. The request
+ * then points to it only if it has not moved meanwhile, so a message that was merely slow
+ * becomes stale.
  */
 export async function resendStuckRequests(deps: WorkerDeps, budget: RunBudget): Promise<number> {
   let resent = 0;

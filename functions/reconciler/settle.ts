@@ -71,9 +71,9 @@ async function markFailed(deps: WorkerDeps, request: BrokerRequest, failure: Fai
 }
 
 /**
- * Settles an ADMITTED request whose worker died and whose reservation expired: if its app exists
- * and carries its request-id tag, CreateApp had succeeded (CREATED); otherwise the slot is freed
- * and the request is re-queued with a new message.
+ * Settles an ADMITTED request whose worker died and whose reservation expired. If its app exists
+ * with the request's request-id tag, CreateApp had succeeded, so the request becomes CREATED.
+ * Otherwise the slot is freed and the request is re-queued with a new message.
  */
 export async function settleAdmitted(deps: WorkerDeps, request: BrokerRequest): Promise<'adopted' | 'requeued' | 'unchanged'> {
   const message = workMessageOf(request);

@@ -1,8 +1,8 @@
 import type { CreateAppRequest } from './schema';
 
 /**
- * States of a broker request. QUEUED, WAITING and RETRYING have a message on the work queue;
- * ADMITTED holds a quota slot while CreateApp is in flight; the rest hold no message.
+ * States of a broker request. A QUEUED, WAITING or RETRYING request has a message on the work
+ * queue. An ADMITTED request has a quota slot while CreateApp is in flight. The rest have no message.
  */
 export const REQUEST_STATES = ['QUEUED', 'WAITING', 'ADMITTED', 'RETRYING', 'CREATED', 'READY', 'FAILED', 'CANCELLED'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
@@ -16,7 +16,7 @@ export function isFinal(state: RequestState): boolean {
   return FINAL_STATES.includes(state);
 }
 
-/** Why a request ended FAILED; stable codes that callers can match on. */
+/** Stable code of the reason a request ended FAILED, for callers to match on. */
 export type FailureReason =
   | 'SAGEMAKER_REJECTED'
   | 'QUOTA_ZERO'
@@ -27,6 +27,18 @@ export type FailureReason =
   | 'APP_FAILED'
   | 'APP_DELETED'
   | 'DLQ';
+
+/** Every FailureReason, for schemas and documents that list them. */
+export const FAILURE_REASONS = [
+  'SAGEMAKER_REJECTED',
+  'QUOTA_ZERO',
+  'CONFLICT',
+  'NO_QUOTA_POLICY',
+  'ATTEMPTS_EXHAUSTED',
+  'DEADLINE_EXCEEDED',
+  'APP_FAILED',
+  'DLQ',
+] as const satisfies readonly FailureReason[];
 
 export interface Failure {
   reason: FailureReason;

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Zod schema of SageMaker's CreateApp input, as boto3 and the AWS CLI send it (PascalCase).
  *
  * The enums come from the installed `@aws-sdk/client-sagemaker`, so a new instance type is
- * accepted as soon as the SDK knows it. Patterns are SageMaker's model patterns, matched
+ * accepted as soon as the SDK lists it. Patterns are SageMaker's model patterns, matched
  * against the whole string; lengths are checked separately, as SageMaker does.
  */
 
@@ -208,7 +208,7 @@ export function toFieldErrors(error: z.ZodError, input: unknown, pathPrefix: str
 }
 
 /**
- * The instance type that SageMaker counts the app against: KernelGateway's `system` is
+ * Returns the instance type that SageMaker counts the app against: KernelGateway's `system` is
  * ml.t3.medium. NOTE: JupyterLab and CodeEditor without an InstanceType are counted as
  * ml.t3.medium, the default of new spaces; a space configured with another default is miscounted.
  */
