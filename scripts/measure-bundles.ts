@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -122,14 +122,28 @@ function main(): void {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`Invalid --runs '${values.runs}': expected a positive integer`);
 
+  // Other processes on the machine slow every import, so the results record the load average.
+  const loadAverage1mBefore = loadavg()[0];
   const results = FUNCTIONS.map(({ name, directory }) => measureFunction(name, directory, runs));
   printTable(results);
 
-  const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() };
+  const machine = {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryBytes: totalmem(),
+    loadAverage1mBefore,
+    loadAverage1mAfter: loadavg()[0],
+  };
   const outputPath = join(projectRoot, 'bench/results/bundles.json');
   mkdirSync(join(projectRoot, 'bench/results'), { recursive: true });
   writeFileSync(outputPath, `${JSON.stringify({ measuredAt: new Date().toISOString(), runs, machine, results }, null, 2)}\n`);
-  console.log(`\n${runs} runs per bundle on ${machine.cpus} CPUs (${machine.cpuModel}), Node.js ${machine.node}; written to ${outputPath}`);
+  console.log(
+    `\n${runs} runs per bundle on ${machine.cpus} CPUs (${machine.cpuModel}), Node.js ${machine.node}, ` +
+      `1-minute load ${machine.loadAverage1mBefore?.toFixed(2)} before and ${machine.loadAverage1mAfter?.toFixed(2)} after; written to ${outputPath}`,
+  );
 }
 
 main();
