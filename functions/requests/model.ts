@@ -37,6 +37,7 @@ export const FAILURE_REASONS = [
   'ATTEMPTS_EXHAUSTED',
   'DEADLINE_EXCEEDED',
   'APP_FAILED',
+  'APP_DELETED',
   'DLQ',
 ] as const satisfies readonly FailureReason[];
 

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactItem } from '../shared/transactions';
 import type { AttemptRecord, BrokerRequest, RequestState } from './model';
 
@@ -111,4 +111,78 @@ export function transitionItem(tableName: string, requestId: string, expected: E
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
+}
+
+/** Global secondary indexes of the requests table and the attribute each is partitioned by. */
+export const REQUEST_INDEX_PARTITION_KEYS = {
+  byDomain: 'domainId',
+  byState: 'state',
+  byCaller: 'callerArn',
+} as const;
+
+export type RequestIndexName = keyof typeof REQUEST_INDEX_PARTITION_KEYS;
+
+/** Equality filters on a request's attributes, applied after the index's key condition. */
+export interface RequestFilters {
+  domainId?: string;
+  state?: RequestState;
+  callerArn?: string;
+}
+
+export interface RequestQuery {
+  indexName: RequestIndexName;
+  /** Value of the index's partition key, e.g. the domain id for byDomain. */
+  partitionValue: string;
+  filters?: RequestFilters;
+  limit: number;
+  exclusiveStartKey?: Record<string, unknown>;
+}
+
+export interface RequestPage {
+  items: BrokerRequest[];
+  /** Key to start the next page from; absent when the index contains no further items. */
+  lastEvaluatedKey?: Record<string, unknown>;
+}
+
+/** Query calls per page at most, so a filter that matches few items cannot make one page unbounded. */
+const MAX_QUERIES_PER_PAGE = 10;
+
+/**
+ * Reads one page of requests from a global secondary index, newest first by the index's sort
+ * key. DynamoDB applies `Limit` before the filters, so the page is filled with further queries,
+ * each limited to the items still missing (never more than `limit` in all), up to ten queries.
+ * A page may therefore hold fewer than `limit` items while `lastEvaluatedKey` is set.
+ */
+export async function queryRequests(client: DynamoDBDocumentClient, tableName: string, query: RequestQuery): Promise<RequestPage> {
+  const names: Record<string, string> = { '#partition': REQUEST_INDEX_PARTITION_KEYS[query.indexName] };
+  const values: Record<string, unknown> = { ':partition': query.partitionValue };
+  const filterClauses = Object.entries(query.filters ?? {})
+    .filter(([, value]) => value !== undefined)
+    .map(([attribute, value], index) => {
+      names[`#f${index}`] = attribute;
+      values[`:f${index}`] = value;
+      return `#f${index} = :f${index}`;
+    });
+
+  const items: BrokerRequest[] = [];
+  let startKey = query.exclusiveStartKey;
+  for (let round = 0; round < MAX_QUERIES_PER_PAGE && items.length < query.limit; round += 1) {
+    const output = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: query.indexName,
+        KeyConditionExpression: '#partition = :partition',
+        FilterExpression: filterClauses.length > 0 ? filterClauses.join(' AND ') : undefined,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: query.limit - items.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((output.Items ?? []) as BrokerRequest[]));
+    startKey = output.LastEvaluatedKey;
+    if (startKey === undefined) break;
+  }
+  return { items, lastEvaluatedKey: startKey };
 }

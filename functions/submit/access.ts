@@ -1,6 +1,7 @@
 import type { BrokerRequest } from '../requests/model';
+import { ApiError } from './errors';
 
-/** Who sends a request to the submit function, and whether that principal may see every request. */
+/** Principal that sends a request to the submit function, and whether it may see every request. */
 export interface Caller {
   /** IAM principal ARN (HTTP), rule ARN (EventBridge) or the `callerArn` of a direct invocation. */
   arn: string;
@@ -39,4 +40,10 @@ export function callerOf(arn: string, adminPrincipalArns: readonly string[]): Ca
 /** Tells whether the caller may read or cancel the request: its own requests, or any for an admin. */
 export function canAccess(caller: Caller, request: Pick<BrokerRequest, 'callerArn'>): boolean {
   return caller.isAdmin || request.callerArn === caller.arn;
+}
+
+/** Raises a 403 ApiError unless the caller is an admin; `action` completes "may …" in the message. */
+export function assertAdmin(caller: Caller, action: string): void {
+  if (caller.isAdmin) return;
+  throw new ApiError(403, 'Forbidden', `Only principals in ADMIN_PRINCIPAL_ARNS may ${action}; ${caller.arn} is not one of them`);
 }

@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { sendWorkMessage, type WorkMessage } from '../queue/messages';
 import { toRequestView, type BrokerRequest, type RequestView } from '../requests/model';
 import { createAppRequestSchema, effectiveInstanceType, toFieldErrors, type CreateAppRequest } from '../requests/schema';
+import type { BrokerConfig } from '../shared/config';
 import { logger, metrics } from '../shared/observability';
 import type { SubmitDeps } from './deps';
 import { ApiError } from './errors';
@@ -13,6 +14,28 @@ export interface Submission {
   /** IAM principal ARN of the caller. */
   callerArn: string;
   idempotencyKey?: string;
+}
+
+/**
+ * Maximum request size in bytes, whatever MAX_REQUEST_BYTES sets. The request item in DynamoDB
+ * contains the input plus up to MAX_ATTEMPTS history entries and must stay below DynamoDB's 400 KB
+ * item limit. The work message contains the input and must stay below SQS's 1 MiB limit.
+ */
+export const REQUEST_BYTES_CEILING = 256 * 1024;
+
+/** Returns the size limit in force: MAX_REQUEST_BYTES (default 64 KiB), capped at REQUEST_BYTES_CEILING. */
+export function maxRequestBytes(config: BrokerConfig): number {
+  return Math.min(config.maxRequestBytes, REQUEST_BYTES_CEILING);
+}
+
+/** Raises a 413 ApiError when a request of `byteLength` bytes is over the limit in force. */
+export function assertWithinSizeLimit(config: BrokerConfig, byteLength: number): void {
+  const limit = maxRequestBytes(config);
+  if (byteLength > limit) {
+    throw new ApiError(413, 'RequestTooLarge', `The request is ${byteLength} bytes; the broker accepts at most ${limit} bytes`, [
+      { field: '(body)', rule: 'maxBytes', message: `must be at most ${limit} bytes` },
+    ]);
+  }
 }
 
 /** Validates a CreateApp input; an invalid one raises a 400 ApiError naming each field and rule. */
@@ -32,21 +55,21 @@ export function validateCreateAppRequest(input: unknown): CreateAppRequest {
   return parsed.data;
 }
 
+/** Checks a submission's size, then its CreateApp input; both come before anything is sent or stored. */
+export function checkSubmission(config: BrokerConfig, input: unknown): CreateAppRequest {
+  assertWithinSizeLimit(config, Buffer.byteLength(JSON.stringify(input) ?? ''));
+  return validateCreateAppRequest(input);
+}
+
 /**
- * Accepts a CreateApp request: validates it, sends its work message, then stores it as QUEUED.
+ * Accepts a checked CreateApp input: sends its work message, then stores the request as QUEUED.
  * The message goes first, so a crash between the two leaves at most a message whose request
  * was never stored (the worker drops it after its receives run out), never a QUEUED request
  * without a message.
  */
-export async function submitRequest(deps: SubmitDeps, submission: Submission): Promise<RequestView> {
-  const input = validateCreateAppRequest(submission.input);
-  const inputBytes = Buffer.byteLength(JSON.stringify(input));
-  if (inputBytes > deps.config.maxRequestBytes) {
-    throw new ApiError(413, 'RequestTooLarge', `The CreateApp input is ${inputBytes} bytes; the broker accepts at most ${deps.config.maxRequestBytes} bytes`);
-  }
-
+export async function acceptRequest(deps: SubmitDeps, input: CreateAppRequest, callerArn: string, idempotencyKey?: string): Promise<RequestView> {
   const nowEpochMs = deps.now();
-  const request = newBrokerRequest(deps, submission, input, nowEpochMs);
+  const request = newBrokerRequest(deps, { input, callerArn, idempotencyKey }, input, nowEpochMs);
   const message: WorkMessage = {
     requestId: request.requestId,
     messageToken: request.messageToken,
@@ -64,6 +87,12 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
   logger.info('Request accepted', { requestId: request.requestId, domainId: request.domainId, appType: request.appType, instanceType: request.instanceType });
   metrics.addMetric('RequestsAccepted', MetricUnit.Count, 1);
   return toRequestView(request);
+}
+
+/** Checks and accepts a submission without idempotency; each call creates a new request. */
+export async function submitRequest(deps: SubmitDeps, submission: Submission): Promise<RequestView> {
+  const input = checkSubmission(deps.config, submission.input);
+  return acceptRequest(deps, input, submission.callerArn, submission.idempotencyKey);
 }
 
 function newBrokerRequest(deps: SubmitDeps, submission: Submission, input: CreateAppRequest, nowEpochMs: number): BrokerRequest {

@@ -32,7 +32,8 @@ describe('main path', () => {
     expect(created.appArn).toBe('arn:aws:sagemaker:us-east-1:111122223333:app/d-exmpl0000002/ml-engineer-7/kernelgateway/pytorch-2-1-gpu-ml-g5-xlarge-7c1d');
     expect(created.attempts).toBe(1);
 
-    const events = broker.stack.simulator.putEvents().map((event) => ({ detailType: event.DetailType, detail: JSON.parse(event.Detail ?? '{}') }));
+    const readEvents = async () => broker.stack.simulator.putEvents().map((event) => ({ detailType: event.DetailType, detail: JSON.parse(event.Detail ?? '{}') }));
+    const events = await waitFor(readEvents, (all) => all.some((event) => event.detail.requestId === accepted.body.requestId));
     const createdEvent = events.find((event) => event.detail.requestId === accepted.body.requestId);
     expect(createdEvent?.detailType).toBe('Studio App Request Created');
     expect(createdEvent?.detail.appArn).toBe(created.appArn);
