@@ -7,8 +7,6 @@ import { processDeadLetter } from './process-dead-letter';
 
 /** Builds the handler of the dead-letter queue's event source: one request outcome per message. */
 export function createDeadLetterHandler(deps: WorkerDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-
   async function processRecord(record: SQSRecord): Promise<void> {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '0');
     const outcome = await processDeadLetter(deps, record.body, receiveCount);
@@ -17,6 +15,8 @@ export function createDeadLetterHandler(deps: WorkerDeps): (event: SQSEvent, con
 
   return async (event, context) => {
     logger.addContext(context);
+    // One processor per invocation: it keeps the batch's records and failures on itself.
+    const processor = new BatchProcessor(EventType.SQS);
     try {
       return await processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
     } finally {

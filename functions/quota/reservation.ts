@@ -79,6 +79,22 @@ export function reserveSlotItems(
   return [slot, usage];
 }
 
+/**
+ * Transaction item that keeps the subject's existing slot for another attempt: it must exist,
+ * and its reservation time restarts so the reconciler does not take it back mid-attempt.
+ */
+export function keepSlotItem(tableName: string, subject: SlotSubject, nowEpochMs: number): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { pk: domainPartitionKey(subject.domainId), sk: slotSortKey(subject.requestId) },
+      UpdateExpression: 'SET reservedAtEpochMs = :now',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':now': nowEpochMs },
+    },
+  };
+}
+
 /** A condition that the account-level hold on the subject's (app type, instance type) has passed. */
 export function noHoldItem(tableName: string, subject: SlotSubject, nowEpochMs: number): TransactItem {
   return {

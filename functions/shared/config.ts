@@ -37,6 +37,11 @@ export interface BrokerConfig {
   stuckAfterSeconds: number;
   /** Pages of each DynamoDB query, scan or ListApps listing one reconciler run reads at most. */
   reconcilerMaxPages: number;
+  /**
+   * Caller identity for HTTP requests that carry none. Only the local stack sets it, because
+   * serverless-offline runs no IAM authorizer; in AWS every route has one.
+   */
+  localCallerArn?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -111,5 +116,6 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     sageMakerMaxAttempts: readNumber(env, 'SAGEMAKER_MAX_ATTEMPTS', 3, 1),
     stuckAfterSeconds: readNumber(env, 'STUCK_AFTER_SECONDS', 1800, 1),
     reconcilerMaxPages: readNumber(env, 'RECONCILER_MAX_PAGES', 10, 1),
+    localCallerArn: env.LOCAL_CALLER_ARN || undefined,
   };
 }

@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { OutcomeDetail } from '../events/publisher';
 import { ADMISSIBLE_STATES, toRequestView, type BrokerRequest, type RequestView } from '../requests/model';
+import { releaseSlotItems } from '../quota/reservation';
 import { transitionItem } from '../requests/store';
 import { logger, metrics } from '../shared/observability';
 import { transactWrite } from '../shared/transactions';
@@ -35,7 +36,8 @@ function cancelledDetail(request: BrokerRequest, nowEpochMs: number): OutcomeDet
 
 /**
  * Cancels a request that has not reached CreateApp: one conditional write from QUEUED, WAITING or
- * RETRYING to CANCELLED. The worker admits only from those states, so a message still on the queue
+ * RETRYING to CANCELLED, which also frees the quota slot that a request retrying after a transient
+ * error keeps. The worker admits only from those states, so a message still on the queue
  * for a cancelled request is dropped. Cancelling a CANCELLED request returns it unchanged;
  * any other state is a 409 naming that state. A successful cancel publishes a CANCELLED outcome
  * event.
@@ -53,7 +55,10 @@ export async function cancelRequestFor(deps: SubmitDeps, caller: Caller, request
     { states: ADMISSIBLE_STATES },
     { set: { state: 'CANCELLED', updatedAtEpochMs: nowEpochMs, ttlEpochSeconds }, remove: ['notBeforeEpochMs'] },
   );
-  const result = await transactWrite(deps.dynamo, [cancel]);
+  const subject = { requestId, domainId: request.domainId, appType: request.appType, instanceType: request.instanceType };
+  let result = await transactWrite(deps.dynamo, [cancel, ...releaseSlotItems(deps.config.quotasTableName, subject)]);
+  const holdsNoSlot = !result.ok && result.reasons[0]?.code !== 'ConditionalCheckFailed' && result.reasons[1]?.code === 'ConditionalCheckFailed';
+  if (holdsNoSlot) result = await transactWrite(deps.dynamo, [cancel]);
   if (!result.ok) {
     const reason = result.reasons[0];
     if (reason?.code !== 'ConditionalCheckFailed') {

@@ -36,7 +36,7 @@ function describeUnsupported(event: unknown): string {
  */
 function withoutEmptyHttpFields(event: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...event };
-  for (const field of ['queryStringParameters', 'pathParameters', 'stageVariables', 'cookies']) {
+  for (const field of ['body', 'queryStringParameters', 'pathParameters', 'stageVariables', 'cookies']) {
     if (copy[field] === null || copy[field] === undefined) delete copy[field];
   }
 
@@ -62,6 +62,10 @@ export function detectEntry(event: unknown): Entry {
   const candidate = event.version === '2.0' ? withoutEmptyHttpFields(event) : event;
   const http = APIGatewayProxyEventV2Schema.safeParse(candidate);
   if (http.success) return { kind: 'http', event: candidate as unknown as HttpEvent };
+  if (event.version === '2.0' && isPlainObject(event.requestContext)) {
+    const fields = http.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    return { kind: 'unsupported', description: `an HTTP API event that does not match payload format 2.0 at ${fields}` };
+  }
   if (SqsSchema.safeParse(event).success) return { kind: 'unsupported', description: 'an SQS event' };
 
   const eventBridge = EventBridgeSchema.safeParse(event);

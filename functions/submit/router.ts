@@ -55,7 +55,7 @@ export async function routeHttpEvent(operations: SubmitOperations, event: HttpEv
 
   const values = compiled.pattern.exec(path)?.slice(1) ?? [];
   const params = Object.fromEntries(compiled.paramNames.map((name, index) => [name, decodeSegment(values[index] ?? '')]));
-  const callerArn = callerArnOf(event);
+  const callerArn = callerArnOf(event) ?? operations.deps.config.localCallerArn;
   if (callerArn === undefined && compiled.route.isPublic !== true) {
     throw new ApiError(401, 'MissingCallerIdentity', 'The request carries no IAM caller identity; sign it with SigV4 (the API uses IAM authorization)');
   }

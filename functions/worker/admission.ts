@@ -1,7 +1,7 @@
-import { noHoldItem, reserveSlotItems } from '../quota/reservation';
+import { keepSlotItem, noHoldItem, reserveSlotItems } from '../quota/reservation';
 import { ADMISSIBLE_STATES, isFinal, type BrokerRequest } from '../requests/model';
 import { transitionItem } from '../requests/store';
-import { transactWrite } from '../shared/transactions';
+import { transactWrite, type CancellationReason, type TransactItem } from '../shared/transactions';
 import type { WorkMessage } from '../queue/messages';
 import type { WorkerDeps } from './deps';
 import { slotSubjectOf } from './subject';
@@ -14,13 +14,23 @@ export type Admission =
   | { kind: 'busy'; leaseExpiresAtEpochMs: number }
   | { kind: 'leaseExpired'; request: BrokerRequest }
   | { kind: 'domainFull'; hasPolicy: boolean }
-  | { kind: 'held'; holdUntilEpochMs: number; holdMessage?: string };
+  | { kind: 'held'; holdUntilEpochMs: number; holdMessage?: string }
+  | { kind: 'contended' };
+
+function failedCondition(reason: CancellationReason | undefined): boolean {
+  return reason?.code === 'ConditionalCheckFailed';
+}
+
+function isConflictOnly(reasons: CancellationReason[]): boolean {
+  return reasons.some((reason) => reason.code === 'TransactionConflict') && !reasons.some(failedCondition);
+}
 
 /**
  * Admits the message's request in one transaction: the request moves from QUEUED, WAITING or
  * RETRYING to ADMITTED (expecting the message's token and attempt number), a quota slot is taken,
  * and the account-level hold of its (app type, instance type) must have passed. A failed
- * condition says which of those stood in the way.
+ * condition says which of those stood in the way. A request that kept its slot through a retry
+ * (its app may exist already) is admitted on that slot without taking a second one.
  */
 export async function admit(deps: WorkerDeps, message: WorkMessage): Promise<Admission> {
   const { config } = deps;
@@ -29,16 +39,7 @@ export async function admit(deps: WorkerDeps, message: WorkMessage): Promise<Adm
   const subject = slotSubjectOf(message);
   const defaultMax = config.defaultDomainMaxActiveApps === 'reject' ? 0 : config.defaultDomainMaxActiveApps;
 
-  const admitRequest = transitionItem(
-    config.requestsTableName,
-    message.requestId,
-    { states: ADMISSIBLE_STATES, messageToken: message.messageToken, attempt: message.attempt },
-    {
-      set: { state: 'ADMITTED', leaseId, leaseExpiresAtEpochMs: nowEpochMs + config.admissionLeaseSeconds * 1000, updatedAtEpochMs: nowEpochMs },
-      remove: ['notBeforeEpochMs'],
-      incrementAttempt: true,
-    },
-  );
+  const admitRequest = admitRequestItem(deps, message, leaseId, nowEpochMs);
   const result = await transactWrite(
     deps.dynamo,
     [admitRequest, ...reserveSlotItems(config.quotasTableName, subject, defaultMax, nowEpochMs), noHoldItem(config.quotasTableName, subject, nowEpochMs)],
@@ -46,21 +47,54 @@ export async function admit(deps: WorkerDeps, message: WorkMessage): Promise<Adm
   );
   if (result.ok) return { kind: 'admitted', leaseId, attempt: message.attempt + 1 };
 
+  // DynamoDB reports every failed condition of a cancelled transaction, so the slot is checked
+  // before the usage counter: a request holding its slot also counts towards a full domain.
   const [requestReason, slotReason, usageReason, holdReason] = result.reasons;
-  if (requestReason?.code === 'ConditionalCheckFailed') {
-    return explainRequestCondition(message, requestReason.item as BrokerRequest | undefined, nowEpochMs);
+  if (failedCondition(requestReason)) {
+    return explainRequestCondition(message, requestReason?.item as BrokerRequest | undefined, nowEpochMs);
   }
-  if (usageReason?.code === 'ConditionalCheckFailed') {
-    return { kind: 'domainFull', hasPolicy: usageReason.item?.maxActiveApps !== undefined };
+  if (failedCondition(slotReason)) return admitOnKeptSlot(deps, message, leaseId, nowEpochMs);
+  if (failedCondition(usageReason)) {
+    return { kind: 'domainFull', hasPolicy: usageReason?.item?.maxActiveApps !== undefined };
   }
-  if (holdReason?.code === 'ConditionalCheckFailed') {
-    const hold = holdReason.item ?? {};
+  if (failedCondition(holdReason)) {
+    const hold = holdReason?.item ?? {};
     return { kind: 'held', holdUntilEpochMs: Number(hold.holdUntilEpochMs ?? nowEpochMs), holdMessage: hold.message as string | undefined };
   }
-  if (slotReason?.code === 'ConditionalCheckFailed') {
-    throw new Error(`Quota slot of request ${message.requestId} exists while the request waits for admission`);
-  }
+  if (isConflictOnly(result.reasons)) return { kind: 'contended' };
   throw new Error(`Failed to admit request ${message.requestId}: ${result.reasons.map((reason) => reason.code).join(', ')}`);
+}
+
+function admitRequestItem(deps: WorkerDeps, message: WorkMessage, leaseId: string, nowEpochMs: number): TransactItem {
+  return transitionItem(
+    deps.config.requestsTableName,
+    message.requestId,
+    { states: ADMISSIBLE_STATES, messageToken: message.messageToken, attempt: message.attempt },
+    {
+      set: { state: 'ADMITTED', leaseId, leaseExpiresAtEpochMs: nowEpochMs + deps.config.admissionLeaseSeconds * 1000, updatedAtEpochMs: nowEpochMs },
+      remove: ['notBeforeEpochMs'],
+      incrementAttempt: true,
+    },
+  );
+}
+
+/**
+ * Admits a request whose slot survived its last attempt: after a 5xx, a throttle or an unknown
+ * error CreateApp may have created the app, so the slot stays taken until the outcome is known.
+ * The usage counter and the hold are not checked again because the slot already counts.
+ */
+async function admitOnKeptSlot(deps: WorkerDeps, message: WorkMessage, leaseId: string, nowEpochMs: number): Promise<Admission> {
+  const admitRequest = admitRequestItem(deps, message, leaseId, nowEpochMs);
+  const result = await transactWrite(deps.dynamo, [admitRequest, keepSlotItem(deps.config.quotasTableName, slotSubjectOf(message), nowEpochMs)], deps.random);
+  if (result.ok) return { kind: 'admitted', leaseId, attempt: message.attempt + 1 };
+
+  const [requestReason] = result.reasons;
+  if (failedCondition(requestReason)) {
+    return explainRequestCondition(message, requestReason?.item as BrokerRequest | undefined, nowEpochMs);
+  }
+  // A conflict, or the slot vanished between the two transactions because the reconciler took
+  // it back: either way the next delivery starts over.
+  return { kind: 'contended' };
 }
 
 function explainRequestCondition(message: WorkMessage, request: BrokerRequest | undefined, nowEpochMs: number): Admission {

@@ -41,8 +41,6 @@ async function returnToQueueAfter(deps: WorkerDeps, record: SQSRecord, error: Re
  * done, also when every record fails.
  */
 export function createWorkerHandler(deps: WorkerDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-
   async function processRecord(record: SQSRecord): Promise<void> {
     const parsed = workMessageSchema.safeParse(safeJson(record.body));
     if (!parsed.success) {
@@ -72,6 +70,9 @@ export function createWorkerHandler(deps: WorkerDeps): (event: SQSEvent, context
 
   return async (event, context) => {
     logger.addContext(context);
+    // A BatchProcessor keeps the batch's records and failures on itself. Each invocation gets its
+    // own, because overlapping invocations (local pollers share one handler) would mix them.
+    const processor = new BatchProcessor(EventType.SQS);
     try {
       return await processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
     } finally {

@@ -102,6 +102,8 @@ export interface Requeue {
   history?: Omit<AttemptRecord, 'atEpochMs'>;
   /** Set when the worker holds the request (and its slot); unset for a request that was not admitted. */
   held?: Held;
+  /** Keeps the held request's slot for its next attempt instead of releasing it. */
+  keepSlot?: boolean;
 }
 
 /**
@@ -132,7 +134,8 @@ export async function requeue(deps: WorkerDeps, message: WorkMessage, plan: Requ
     remove: ['leaseId', 'leaseExpiresAtEpochMs'],
     history: plan.history ? { ...plan.history, atEpochMs: nowEpochMs } : undefined,
   });
-  const recorded = await writeWithRelease(deps, message, transition, plan.held !== undefined);
+  const releaseSlot = plan.held !== undefined && plan.keepSlot !== true;
+  const recorded = await writeWithRelease(deps, message, transition, releaseSlot);
   if (!recorded) {
     logger.warn('Request changed before it was re-queued; the new message will be ignored', { requestId: message.requestId });
     return;

@@ -16,6 +16,8 @@ import { slotSubjectOf } from './subject';
 const MAX_UNKNOWN_ERROR_ATTEMPTS = 5;
 /** Seconds before a message whose request is not stored yet is received again. */
 const NOT_STORED_RETRY_SECONDS = 2;
+/** Seconds before a message whose admission lost a write race is received again. */
+const CONTENDED_RETRY_SECONDS = 1;
 
 /**
  * Processes one work message to the end of its step: admitted and CreateApp called (then
@@ -55,6 +57,8 @@ async function act(deps: WorkerDeps, message: WorkMessage, admission: Admission)
       throw new RecordNotDoneError(`Request ${message.requestId} is being processed by another delivery`, Math.ceil((admission.leaseExpiresAtEpochMs - deps.now()) / 1000) + 1);
     case 'leaseExpired':
       throw new RecordNotDoneError(`Lease of request ${message.requestId} could not be taken over`);
+    case 'contended':
+      throw new RecordNotDoneError(`Admission of request ${message.requestId} conflicted with another write`, CONTENDED_RETRY_SECONDS);
     case 'domainFull': {
       if (!admission.hasPolicy && config.defaultDomainMaxActiveApps === 'reject') {
         return recordFailed(deps, message, undefined, {
@@ -120,11 +124,23 @@ async function handleCreateAppError(deps: WorkerDeps, message: WorkMessage, held
     case 'unknown': {
       const limit = error.kind === 'unknown' ? Math.min(config.maxAttempts, MAX_UNKNOWN_ERROR_ATTEMPTS) : config.maxAttempts;
       const canRetry = held.attempt < limit && deps.now() < message.deadlineEpochMs;
-      if (!canRetry) return failExhausted(deps, message, held, lastError);
+      if (!canRetry) return failUnlessCreated(deps, message, held, lastError);
       const waitSeconds = config.transientRetrySeconds * (0.5 + deps.random());
-      return requeue(deps, message, { state: 'RETRYING', waitSeconds, held, lastError, history: { attempt: held.attempt, outcome: 'RETRY', ...lastError, delaySeconds: Math.round(waitSeconds) } });
+      // CreateApp may have created the app before the failure (a 500 after the create, a lost
+      // reply). The slot is kept, because releasing it could admit one app too many.
+      return requeue(deps, message, { state: 'RETRYING', waitSeconds, held, keepSlot: true, lastError, history: { attempt: held.attempt, outcome: 'RETRY', ...lastError, delaySeconds: Math.round(waitSeconds) } });
     }
   }
+}
+
+/** Records CREATED when an earlier attempt of the request created its app after all, FAILED otherwise. */
+async function failUnlessCreated(deps: WorkerDeps, message: WorkMessage, held: Held, lastError: { errorName: string; message: string }): Promise<void> {
+  const ownership = await findAppOwnership(deps.sageMaker, message.input, message.requestId).catch((error: unknown) => {
+    if ((error as Error)?.name === 'ResourceNotFound') return undefined;
+    throw error;
+  });
+  if (ownership?.owner === 'this-request') return recordCreated(deps, message, held, ownership.appArn, true);
+  return failExhausted(deps, message, held, lastError);
 }
 
 function subjectInstanceType(message: WorkMessage): string {
