@@ -61,7 +61,12 @@ async function main(): Promise<void> {
       startupDelayMs: Number(process.env.SAGEMAKER_SIM_STARTUP_DELAY_MS ?? 5000),
     },
     queues: { visibilityTimeoutSeconds: 180 },
-    env: { RETRY_BASE_SECONDS: process.env.RETRY_BASE_SECONDS ?? '2', RETRY_CAP_SECONDS: process.env.RETRY_CAP_SECONDS ?? '30' },
+    env: {
+      RETRY_BASE_SECONDS: process.env.RETRY_BASE_SECONDS ?? '2',
+      RETRY_CAP_SECONDS: process.env.RETRY_CAP_SECONDS ?? '30',
+      // serverless-offline runs no IAM authorizer, so local HTTP requests act as this principal.
+      LOCAL_CALLER_ARN: process.env.LOCAL_CALLER_ARN ?? 'arn:aws:iam::111122223333:user/local-developer',
+    },
   });
   Object.assign(process.env, stack.env);
 

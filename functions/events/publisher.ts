@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { BrokerConfig } from '../shared/config';
-import { logger } from '../shared/observability';
+import { logger, tracer } from '../shared/observability';
 import type { RequestState } from '../requests/model';
 
 /** `source` of every outcome event the broker puts on its bus. */
@@ -62,7 +62,7 @@ function toEntry(busName: string, detail: OutcomeDetail): PutEventsRequestEntry 
  */
 export function createEventBridgePublisher(config: BrokerConfig, client?: EventBridgeClient): OutcomePublisher {
   if (!config.eventBusName) return noEventPublisher;
-  const eventBridge = client ?? new EventBridgeClient({ region: config.region, endpoint: config.endpoints.eventbridge });
+  const eventBridge = client ?? tracer.captureAWSv3Client(new EventBridgeClient({ region: config.region, endpoint: config.endpoints.eventbridge }));
 
   async function putChunk(details: OutcomeDetail[]): Promise<void> {
     let pending = details;

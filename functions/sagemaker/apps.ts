@@ -6,16 +6,15 @@ import {
   type DescribeAppCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import type { BrokerConfig } from '../shared/config';
+import { tracer } from '../shared/observability';
 import { REQUEST_ID_TAG_KEY, type CreateAppRequest } from '../requests/schema';
 
 export { REQUEST_ID_TAG_KEY };
 
 export function createSageMakerClient(config: BrokerConfig): SageMakerClient {
-  return new SageMakerClient({
-    region: config.region,
-    endpoint: config.endpoints.sagemaker,
-    maxAttempts: config.sageMakerMaxAttempts,
-  });
+  return tracer.captureAWSv3Client(
+    new SageMakerClient({ region: config.region, endpoint: config.endpoints.sagemaker, maxAttempts: config.sageMakerMaxAttempts }),
+  );
 }
 
 /** The CreateApp input the broker sends: the caller's input plus the request-id tag, identical on every attempt. */

@@ -48,7 +48,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     SQS_ENDPOINT: queues.endpoint,
     SAGEMAKER_ENDPOINT: simulator.url,
     EVENTBRIDGE_ENDPOINT: simulator.url,
-    LOCAL_CALLER_ARN: 'arn:aws:iam::111122223333:user/local-developer',
     ...options.env,
   };
   const config = loadConfig(env);

@@ -1,3 +1,4 @@
+import { directInvocationSchema } from '../../functions/submit/contract';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ const HANDLERS: Record<FunctionName, string> = {
 };
 
 /** Variables that config.ts reads but the deployment must not set. Lambda sets AWS_REGION, and the local stack sets the endpoints. */
-const NOT_DEPLOYED = new Set(['AWS_REGION', 'DYNAMODB_ENDPOINT', 'SQS_ENDPOINT', 'SAGEMAKER_ENDPOINT', 'EVENTBRIDGE_ENDPOINT']);
+const NOT_DEPLOYED = new Set(['AWS_REGION', 'DYNAMODB_ENDPOINT', 'SQS_ENDPOINT', 'SAGEMAKER_ENDPOINT', 'EVENTBRIDGE_ENDPOINT', 'LOCAL_CALLER_ARN']);
 
 /** Finds the environment variable names that functions/shared/config.ts reads in its source. */
 function variablesReadByConfig(): string[] {
@@ -137,7 +138,14 @@ describe('schedules', () => {
   it('sends a valid CreateApp request in the example', () => {
     const input = JSON.parse(resourcesOfType(template, 'AWS::Scheduler::Schedule')[0]![1].Properties.Target.Input);
 
-    expect(createAppRequestSchema.safeParse(input).success).toBe(true);
+    expect(directInvocationSchema.safeParse(input).success).toBe(true);
+    expect(createAppRequestSchema.safeParse(input.request).success).toBe(true);
+  });
+
+  it('keys the example by its scheduled time', () => {
+    const input = JSON.parse(resourcesOfType(template, 'AWS::Scheduler::Schedule')[0]![1].Properties.Target.Input);
+
+    expect(input.idempotencyKey).toBe('<aws.scheduler.scheduled-time>');
   });
 });
 
