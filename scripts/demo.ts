@@ -6,9 +6,18 @@
  *   npm run demo
  */
 import { randomUUID } from 'node:crypto';
-import { reconcile } from '../functions/reconciler/reconcile';
 import type { RequestView } from '../functions/requests/model';
-import { httpJson, startTestBroker } from '../test/support/broker';
+
+// Set before the broker's modules load: the SDK clients need some credentials (the local engines
+// accept any), and the table is easier to watch without the functions' logs and metrics.
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+const { reconcile } = await import('../functions/reconciler/reconcile');
+const { httpJson, startTestBroker } = await import('../test/support/broker');
 
 const GPU = 'ml.g5.xlarge';
 const FINAL_STATES = new Set(['READY', 'FAILED', 'CANCELLED']);
