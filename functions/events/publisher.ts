@@ -90,3 +90,27 @@ export function createEventBridgePublisher(config: BrokerConfig, client?: EventB
     },
   };
 }
+
+export interface BufferedPublisher extends OutcomePublisher {
+  /** Publishes everything buffered so far through the inner publisher. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Publisher that keeps outcome events until `flush`, so that one SQS batch's events share
+ * PutEvents calls. An invocation that dies before flushing loses its events, as one that dies
+ * mid-PutEvents would; the request states are already written.
+ */
+export function createBufferedPublisher(inner: OutcomePublisher): BufferedPublisher {
+  let buffered: OutcomeDetail[] = [];
+  return {
+    async publish(details) {
+      buffered.push(...details);
+    },
+    async flush() {
+      const details = buffered;
+      buffered = [];
+      if (details.length > 0) await inner.publish(details);
+    },
+  };
+}

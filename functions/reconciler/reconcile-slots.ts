@@ -7,6 +7,7 @@ import { logger } from '../shared/observability';
 import { transactWrite } from '../shared/transactions';
 import type { WorkerDeps } from '../worker/deps';
 import { listDomainApps, appIdentityKey } from './app-status';
+import { wakeWaitingRequests } from './wake-waiting';
 import { hasTimeLeft, type RunBudget } from './budget';
 import { settleAdmitted, settleCreated } from './settle';
 
@@ -17,6 +18,8 @@ export interface SlotStats {
   failed: number;
   adopted: number;
   requeued: number;
+  /** WAITING requests given a new message because a slot they wait for was freed. */
+  woken: number;
 }
 
 interface SlotItem extends SlotSubject {
@@ -33,7 +36,8 @@ const CURSOR_KEY = { pk: 'RECONCILER', sk: 'CURSOR#slots' };
  * Failed, also apps deleted in Studio, are freed. Reservations whose worker died are settled.
  */
 export async function reconcileSlots(deps: WorkerDeps, budget: RunBudget): Promise<SlotStats> {
-  const stats: SlotStats = { slotsSeen: 0, slotsReleased: 0, ready: 0, failed: 0, adopted: 0, requeued: 0 };
+  const stats: SlotStats = { slotsSeen: 0, slotsReleased: 0, ready: 0, failed: 0, adopted: 0, requeued: 0, woken: 0 };
+  const freed: SlotSubject[] = [];
   let startKey = await readCursor(deps);
 
   for (let page = 0; page < budget.maxPages && hasTimeLeft(budget); page += 1) {
@@ -48,17 +52,18 @@ export async function reconcileSlots(deps: WorkerDeps, budget: RunBudget): Promi
     );
     const slots = (output.Items ?? []) as SlotItem[];
     stats.slotsSeen += slots.length;
-    await reconcileSlotPage(deps, budget, slots, stats);
+    await reconcileSlotPage(deps, budget, slots, stats, freed);
 
     startKey = output.LastEvaluatedKey;
     if (startKey === undefined) break;
   }
 
   await writeCursor(deps, startKey);
+  stats.woken = await wakeWaitingRequests(deps, budget, freed);
   return stats;
 }
 
-async function reconcileSlotPage(deps: WorkerDeps, budget: RunBudget, slots: SlotItem[], stats: SlotStats): Promise<void> {
+async function reconcileSlotPage(deps: WorkerDeps, budget: RunBudget, slots: SlotItem[], stats: SlotStats, freed: SlotSubject[]): Promise<void> {
   const requests = await loadRequests(deps, slots.map((slot) => slot.requestId));
   const domains = [...new Set(slots.map((slot) => slot.domainId))];
 
@@ -70,12 +75,12 @@ async function reconcileSlotPage(deps: WorkerDeps, budget: RunBudget, slots: Slo
       continue;
     }
     for (const slot of slots.filter((candidate) => candidate.domainId === domainId)) {
-      await reconcileSlot(deps, slot, requests.get(slot.requestId), apps, stats);
+      await reconcileSlot(deps, slot, requests.get(slot.requestId), apps, stats, freed);
     }
   }
 }
 
-async function reconcileSlot(deps: WorkerDeps, slot: SlotItem, request: BrokerRequest | undefined, apps: Map<string, AppDetails>, stats: SlotStats): Promise<void> {
+async function reconcileSlot(deps: WorkerDeps, slot: SlotItem, request: BrokerRequest | undefined, apps: Map<string, AppDetails>, stats: SlotStats, freed: SlotSubject[]): Promise<void> {
   const nowEpochMs = deps.now();
   const isOldReservation = nowEpochMs - slot.reservedAtEpochMs > deps.config.reservationTimeoutSeconds * 1000;
   const app = request ? apps.get(appIdentityKey(request.input)) : undefined;
@@ -88,12 +93,13 @@ async function reconcileSlot(deps: WorkerDeps, slot: SlotItem, request: BrokerRe
       if (result === 'failed') {
         stats.failed += 1;
         stats.slotsReleased += 1;
+        freed.push(slot);
         await clearHold(deps, slot);
       }
       return;
     }
     case 'READY':
-      if (appHasEnded) await releaseAndCount(deps, slot, stats, 'App ended; slot freed');
+      if (appHasEnded) await releaseAndCount(deps, slot, stats, freed, 'App ended; slot freed');
       return;
     case 'ADMITTED': {
       const leaseExpired = (request.leaseExpiresAtEpochMs ?? 0) < nowEpochMs;
@@ -107,14 +113,15 @@ async function reconcileSlot(deps: WorkerDeps, slot: SlotItem, request: BrokerRe
       return;
     }
     default:
-      if (isOldReservation) await releaseAndCount(deps, slot, stats, 'Orphaned reservation taken back');
+      if (isOldReservation) await releaseAndCount(deps, slot, stats, freed, 'Orphaned reservation taken back');
   }
 }
 
-async function releaseAndCount(deps: WorkerDeps, slot: SlotItem, stats: SlotStats, logMessage: string): Promise<void> {
+async function releaseAndCount(deps: WorkerDeps, slot: SlotItem, stats: SlotStats, freed: SlotSubject[], logMessage: string): Promise<void> {
   const result = await transactWrite(deps.dynamo, releaseSlotItems(deps.config.quotasTableName, slot), deps.random);
   if (!result.ok) return;
   stats.slotsReleased += 1;
+  freed.push(slot);
   logger.info(logMessage, { requestId: slot.requestId, domainId: slot.domainId, instanceType: slot.instanceType });
   await clearHold(deps, slot);
 }

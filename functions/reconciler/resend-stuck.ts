@@ -44,7 +44,7 @@ export async function resendStuckRequests(deps: WorkerDeps, budget: RunBudget): 
   return resent;
 }
 
-async function resend(deps: WorkerDeps, request: BrokerRequest): Promise<boolean> {
+export async function resend(deps: WorkerDeps, request: BrokerRequest): Promise<boolean> {
   const nowEpochMs = deps.now();
   const message = { ...workMessageOf(request), messageToken: deps.newId() };
   await sendWorkMessage(deps.sqs, deps.config.workQueueUrl, message, nowEpochMs);

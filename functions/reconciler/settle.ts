@@ -27,7 +27,7 @@ export async function settleCreated(deps: WorkerDeps, request: BrokerRequest, ap
     return (await markFailed(deps, request, { reason: 'APP_FAILED', message: `The app failed to start: ${failureReason ?? 'SageMaker gave no FailureReason'}` })) ? 'failed' : 'pending';
   }
   if (app?.Status === 'Deleted' || isMissing) {
-    return (await markFailed(deps, request, { reason: 'APP_DELETED', message: 'The app was deleted before it reached InService' })) ? 'failed' : 'pending';
+    return (await markFailed(deps, request, { reason: 'APP_DELETED', message: 'The app was deleted before the reconciler saw it InService' })) ? 'failed' : 'pending';
   }
   return 'pending';
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createEventBridgePublisher } from '../events/publisher';
+import { createBufferedPublisher, createEventBridgePublisher } from '../events/publisher';
 import { workMessageSchema } from '../queue/messages';
 import { createSageMakerClient } from '../sagemaker/apps';
 import { createDynamoDocumentClient, createSqsClient } from '../shared/aws';
@@ -40,8 +40,8 @@ async function returnToQueueAfter(deps: WorkerDeps, record: SQSRecord, error: Re
  * processed on its own; the response lists exactly the records whose work failed or is not
  * done, also when every record fails.
  */
-export function createWorkerHandler(deps: WorkerDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  async function processRecord(record: SQSRecord): Promise<void> {
+export function createWorkerHandler(sharedDeps: WorkerDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  async function processRecord(deps: WorkerDeps, record: SQSRecord): Promise<void> {
     const parsed = workMessageSchema.safeParse(safeJson(record.body));
     if (!parsed.success) {
       logger.error('Work message has an invalid body; it will reach the dead-letter queue', { messageId: record.messageId, issues: parsed.error.issues });
@@ -73,9 +73,13 @@ export function createWorkerHandler(deps: WorkerDeps): (event: SQSEvent, context
     // A BatchProcessor keeps the batch's records and failures on itself. Each invocation gets its
     // own, because overlapping invocations (local pollers share one handler) would mix them.
     const processor = new BatchProcessor(EventType.SQS);
+    // Outcome events of the whole batch go out together, ten per PutEvents call, after the records.
+    const publisher = createBufferedPublisher(sharedDeps.publisher);
+    const deps: WorkerDeps = { ...sharedDeps, publisher };
     try {
-      return await processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+      return await processPartialResponse(event, (record: SQSRecord) => processRecord(deps, record), processor, { context, throwOnFullBatchFailure: false });
     } finally {
+      await publisher.flush();
       publishMetrics();
     }
   };

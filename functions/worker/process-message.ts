@@ -14,6 +14,12 @@ import { slotSubjectOf } from './subject';
 
 /** Unknown errors are retried at most this many attempts, whatever MAX_ATTEMPTS allows. */
 const MAX_UNKNOWN_ERROR_ATTEMPTS = 5;
+/**
+ * Pauses before admitting again a message whose request is not stored yet. The submit function
+ * sends the message before it stores the request, so a worker polling an idle queue can see the
+ * message a few milliseconds early; waiting here avoids returning it to the queue.
+ */
+const NOT_STORED_PAUSES_MS = [25, 75, 200];
 /** Seconds before a message whose request is not stored yet is received again. */
 const NOT_STORED_RETRY_SECONDS = 2;
 /** Seconds before a message whose admission lost a write race is received again. */
@@ -34,6 +40,11 @@ export async function processWorkMessage(deps: WorkerDeps, message: WorkMessage)
   }
 
   let admission = await admit(deps, message);
+  for (const pauseMs of NOT_STORED_PAUSES_MS) {
+    if (admission.kind !== 'notStored') break;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    admission = await admit(deps, message);
+  }
   if (admission.kind === 'leaseExpired') {
     logger.warn('Taking over a request whose worker lease expired', { requestId: message.requestId });
     admission = await takeOverLease(deps, message, admission.request);

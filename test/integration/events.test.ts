@@ -1,6 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createEventBridgePublisher, EVENT_SOURCE, type OutcomeDetail } from '../../functions/events/publisher';
+import { createBufferedPublisher, createEventBridgePublisher, EVENT_SOURCE, type OutcomeDetail } from '../../functions/events/publisher';
 import { loadConfig } from '../../functions/shared/config';
 import { startSageMakerSimulator, type SageMakerSimulator } from '../../infra/sagemaker-sim';
 
@@ -69,5 +69,20 @@ describe('EventBridge outcome publisher', () => {
     await expect(createEventBridgePublisher(config(), client).publish([detail('r-lost')])).resolves.toBeUndefined();
     expect(simulator.putEvents()).toHaveLength(0);
     expect(simulator.callCounts().PutEvents).toBe(3);
+  });
+
+  it('sends a buffered batch in one call on flush', async () => {
+    const buffered = createBufferedPublisher(createEventBridgePublisher(config(), client));
+    await buffered.publish([detail('r-a')]);
+    await buffered.publish([detail('r-b')]);
+    await buffered.publish([detail('r-c')]);
+    expect(simulator.callCounts().PutEvents ?? 0).toBe(0);
+
+    await buffered.flush();
+    expect(simulator.callCounts().PutEvents).toBe(1);
+    expect(simulator.putEvents()).toHaveLength(3);
+
+    await buffered.flush();
+    expect(simulator.callCounts().PutEvents).toBe(1);
   });
 });

@@ -10,7 +10,7 @@ import { admit } from '../../functions/worker/admission';
 import { submitRequest } from '../../functions/submit/submit-request';
 import type { WorkMessage } from '../../functions/queue/messages';
 import { startTestBroker, waitFor, type TestBroker } from '../support/broker';
-import { readUsage } from '../support/quota';
+import { readUsage, setDomainMaxActiveApps } from '../support/quota';
 
 let offsetMs = 0;
 const now = () => Date.now() + offsetMs;
@@ -206,5 +206,34 @@ describe('reconciler', () => {
     expect(failed.failure?.reason).toBe('DLQ');
     expect(failed.failure?.message).toContain('after 5 receives');
     expect(await processDeadLetter(broker.workerDeps, body, 6)).toBe('ignored');
+  });
+
+  it('wakes a waiting request when a slot frees', async () => {
+    await setDomainMaxActiveApps(broker.workerDeps.dynamo, broker.stack.config.quotasTableName, 'd-recon9', 1);
+    const first = await createThroughWorker(kernel('d-recon9', 'wake-first'));
+    offsetMs += 6_000;
+    await reconcile(broker.workerDeps, budget());
+    expect((await read(first.requestId)).state).toBe('READY');
+
+    const second = await submit(kernel('d-recon9', 'wake-second'));
+    const workers = broker.startWorkers(1);
+    try {
+      const waiting = await waitFor(() => read(second.requestId), (request) => request.state === 'WAITING');
+      expect(waiting.lastError?.errorName).toBe('DomainQuotaFull');
+
+      broker.stack.simulator.deleteApp({ DomainId: 'd-recon9', UserProfileName: 'alice', AppType: 'KernelGateway', AppName: 'wake-first' });
+      offsetMs += 2_000;
+      const summary = await reconcile(broker.workerDeps, budget());
+      expect(summary.slotsReleased).toBe(1);
+      expect(summary.woken).toBe(1);
+      const woken = await read(second.requestId);
+      expect(woken.messageToken).not.toBe(waiting.messageToken);
+      expect(woken.notBeforeEpochMs).toBeUndefined();
+
+      const created = await waitFor(() => read(second.requestId), (request) => request.state === 'CREATED');
+      expect(created.appArn).toContain('/wake-second');
+    } finally {
+      await workers.stop();
+    }
   });
 });

@@ -1,0 +1,58 @@
+import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { holdSortKey } from '../quota/keys';
+import type { SlotSubject } from '../quota/reservation';
+import type { BrokerRequest } from '../requests/model';
+import type { WorkerDeps } from '../worker/deps';
+import { hasTimeLeft, type RunBudget } from './budget';
+import { resend } from './resend-stuck';
+
+/**
+ * Wakes WAITING requests that the freed slots can serve: for each freed slot, the oldest waiting
+ * request of the same domain (domain quota) and of the same app and instance type (account hold)
+ * gets a new message without delay, instead of sleeping out its backoff. Returns how many woke.
+ */
+export async function wakeWaitingRequests(deps: WorkerDeps, budget: RunBudget, freed: SlotSubject[]): Promise<number> {
+  if (freed.length === 0) return 0;
+
+  const byDomain = countBy(freed, (slot) => slot.domainId);
+  const byPair = countBy(freed, (slot) => holdSortKey(slot.appType, slot.instanceType));
+  let woken = 0;
+  let startKey: Record<string, unknown> | undefined;
+
+  for (let page = 0; page < budget.maxPages && hasTimeLeft(budget); page += 1) {
+    const output: QueryCommandOutput = await deps.dynamo.send(
+      new QueryCommand({
+        TableName: deps.config.requestsTableName,
+        IndexName: 'byState',
+        KeyConditionExpression: '#state = :waiting',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':waiting': 'WAITING' },
+        ExclusiveStartKey: startKey,
+        Limit: 100,
+      }),
+    );
+
+    for (const request of (output.Items ?? []) as BrokerRequest[]) {
+      const pair = holdSortKey(request.appType, request.instanceType);
+      const servedByDomain = (byDomain.get(request.domainId) ?? 0) > 0;
+      const servedByPair = (byPair.get(pair) ?? 0) > 0;
+      if (!servedByDomain && !servedByPair) continue;
+      if (!(await resend(deps, request))) continue;
+
+      woken += 1;
+      if (servedByDomain) byDomain.set(request.domainId, (byDomain.get(request.domainId) ?? 1) - 1);
+      if (servedByPair) byPair.set(pair, (byPair.get(pair) ?? 1) - 1);
+    }
+
+    const nothingLeftToWake = [...byDomain.values(), ...byPair.values()].every((count) => count <= 0);
+    startKey = output.LastEvaluatedKey;
+    if (startKey === undefined || nothingLeftToWake) break;
+  }
+  return woken;
+}
+
+function countBy<T>(items: T[], keyOf: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) ?? 0) + 1);
+  return counts;
+}
