@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Sets up this machine if needed, type-checks the code and runs every test against local engines.
+# Sets up this machine if needed, type-checks the code, packages the stack without AWS
+# credentials (the template tests read that package), then runs every test against local engines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 npm run typecheck
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE npm run package
 npm test
