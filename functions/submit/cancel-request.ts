@@ -2,7 +2,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { OutcomeDetail } from '../events/publisher';
 import { ADMISSIBLE_STATES, toRequestView, type BrokerRequest, type RequestView } from '../requests/model';
 import { releaseSlotItems } from '../quota/reservation';
+import { workMessageOf } from '../requests/message-of';
 import { transitionItem } from '../requests/store';
+import { outcomeDetailOf } from '../worker/subject';
 import { logger, metrics } from '../shared/observability';
 import { transactWrite } from '../shared/transactions';
 import type { Caller } from './access';
@@ -19,19 +21,11 @@ function notCancellable(request: Pick<BrokerRequest, 'requestId' | 'state'>): Ap
 }
 
 function cancelledDetail(request: BrokerRequest, nowEpochMs: number): OutcomeDetail {
-  return {
-    requestId: request.requestId,
-    state: 'CANCELLED',
-    domainId: request.domainId,
-    appType: request.appType,
-    appName: request.appName,
-    userProfileName: request.input.UserProfileName,
-    spaceName: request.input.SpaceName,
-    instanceType: request.instanceType,
+  return outcomeDetailOf(workMessageOf(request), 'CANCELLED', {
     attempts: request.attempt,
     createdAtEpochMs: request.createdAtEpochMs,
     updatedAtEpochMs: nowEpochMs,
-  };
+  });
 }
 
 /**
