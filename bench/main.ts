@@ -39,6 +39,7 @@ function settingsFor(quick: boolean): BenchSettings {
       reconcilerIntervalMs: 1000,
       retryBaseSeconds: 1,
       retryCapSeconds: 4,
+      quotaWaitCapSeconds: 30,
       naiveMaxAttempts: 5,
       naiveFirstDelayMs: 1000,
       timeoutMs: quick ? 120_000 : 480_000,

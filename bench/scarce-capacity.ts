@@ -84,6 +84,8 @@ async function runBroker(settings: ScarceSettings, plan: PlannedRequest[]): Prom
     env: {
       RETRY_BASE_SECONDS: String(settings.retryBaseSeconds),
       RETRY_CAP_SECONDS: String(settings.retryCapSeconds),
+      // Waiters for domain quota are woken by the reconciler loop when a slot frees.
+      QUOTA_WAIT_CAP_SECONDS: String(settings.quotaWaitCapSeconds),
       DEFAULT_DOMAIN_MAX_ACTIVE_APPS: String(settings.domainQuota),
     },
   });

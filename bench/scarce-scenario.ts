@@ -23,6 +23,8 @@ export interface ScarceSettings {
   reconcilerIntervalMs: number;
   retryBaseSeconds: number;
   retryCapSeconds: number;
+  /** Backoff cap of requests waiting for domain quota (QUOTA_WAIT_CAP_SECONDS). */
+  quotaWaitCapSeconds: number;
   naiveMaxAttempts: number;
   naiveFirstDelayMs: number;
   /** Both runs stop waiting for requests after this long. */

@@ -19,6 +19,11 @@ export interface BrokerConfig {
   maxAttempts: number;
   retryBaseSeconds: number;
   retryCapSeconds: number;
+  /**
+   * Cap of the backoff of a request waiting for its domain's quota. It can be long because the
+   * reconciler wakes the oldest waiting requests of a domain as soon as it frees one of its slots.
+   */
+  quotaWaitCapSeconds: number;
   /** Short re-queue delay after throttling, 5xx or an unknown error. */
   transientRetrySeconds: number;
   requestDeadlineSeconds: number;
@@ -105,6 +110,7 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     maxAttempts: readNumber(env, 'MAX_ATTEMPTS', 50, 1),
     retryBaseSeconds: readNumber(env, 'RETRY_BASE_SECONDS', 5, 1),
     retryCapSeconds: readNumber(env, 'RETRY_CAP_SECONDS', 900, 1),
+    quotaWaitCapSeconds: readNumber(env, 'QUOTA_WAIT_CAP_SECONDS', 300, 1),
     transientRetrySeconds: readNumber(env, 'TRANSIENT_RETRY_SECONDS', 5),
     requestDeadlineSeconds: readNumber(env, 'REQUEST_DEADLINE_SECONDS', 24 * 3600, 1),
     reservationTimeoutSeconds: readNumber(env, 'RESERVATION_TIMEOUT_SECONDS', 300, 1),

@@ -78,7 +78,7 @@ async function act(deps: WorkerDeps, message: WorkMessage, admission: Admission)
         });
       }
       if (isPastDeadline) return failDeadline(deps, message, undefined);
-      const waitSeconds = fullJitterBackoffSeconds(message.waits, { baseSeconds: config.retryBaseSeconds, capSeconds: config.retryCapSeconds }, deps.random);
+      const waitSeconds = fullJitterBackoffSeconds(message.waits, { baseSeconds: config.retryBaseSeconds, capSeconds: config.quotaWaitCapSeconds }, deps.random);
       metrics.addMetric('DomainQuotaWaits', MetricUnit.Count, 1);
       return requeue(deps, message, { state: 'WAITING', waitSeconds: Math.max(1, waitSeconds), lastError: { errorName: 'DomainQuotaFull', message: `Domain ${message.input.DomainId} is at its quota of active apps` } });
     }
