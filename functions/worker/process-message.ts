@@ -121,7 +121,7 @@ async function handleCreateAppError(deps: WorkerDeps, message: WorkMessage, held
         reason: 'QUOTA_ZERO',
         errorName: error.errorName,
         quotaName: error.limit.quotaName,
-        message: `The account's SageMaker quota '${error.limit.quotaName}' is 0 apps, so no ${error.limit.instanceType ?? subjectInstanceType(message)} app can start. Request an increase in Service Quotas (service code sagemaker), then submit again. SageMaker said: ${error.message}`,
+        message: `The account's SageMaker quota '${error.limit.quotaName}' is 0 apps, so no ${error.limit.instanceType ?? subjectInstanceType(message)} app can start. Request an increase in Service Quotas (service code sagemaker), then submit again. SageMaker's message: ${error.message}`,
       });
     case 'rejected':
       return recordFailed(deps, message, held, { reason: 'SAGEMAKER_REJECTED', errorName: error.errorName, message: error.message });
@@ -167,7 +167,7 @@ async function resolveInUse(deps: WorkerDeps, message: WorkMessage, held: Held, 
   return recordFailed(deps, message, held, {
     reason: 'CONFLICT',
     errorName: 'ResourceInUse',
-    message: `An app with this identity already exists and was not created by this request${ownership.status ? ` (status ${ownership.status})` : ''}. SageMaker said: ${sageMakerMessage}`,
+    message: `An app with this identity already exists and was not created by this request${ownership.status ? ` (status ${ownership.status})` : ''}. SageMaker's message: ${sageMakerMessage}`,
   });
 }
 
