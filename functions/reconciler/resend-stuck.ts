@@ -6,6 +6,7 @@ import { sendWorkMessage } from '../queue/messages';
 import { logger } from '../shared/observability';
 import { transactWrite } from '../shared/transactions';
 import type { WorkerDeps } from '../worker/deps';
+import { MIN_SUCCESSOR_DELAY_SECONDS } from '../worker/outcome';
 import { hasTimeLeft, type RunBudget } from './budget';
 
 const WAITING_STATES: RequestState[] = ['QUEUED', 'WAITING', 'RETRYING'];
@@ -46,7 +47,7 @@ export async function resendStuckRequests(deps: WorkerDeps, budget: RunBudget): 
 
 export async function resend(deps: WorkerDeps, request: BrokerRequest): Promise<boolean> {
   const nowEpochMs = deps.now();
-  const message = { ...workMessageOf(request), messageToken: deps.newId() };
+  const message = { ...workMessageOf(request), messageToken: deps.newId(), notBeforeEpochMs: nowEpochMs + MIN_SUCCESSOR_DELAY_SECONDS * 1000 };
   await sendWorkMessage(deps.sqs, deps.config.workQueueUrl, message, nowEpochMs);
 
   const item = transitionItem(

@@ -7,9 +7,10 @@ import { hasTimeLeft, type RunBudget } from './budget';
 import { resend } from './resend-stuck';
 
 /**
- * Wakes WAITING requests that the freed slots can serve: for each freed slot, the oldest waiting
- * request of the same domain (domain quota) and of the same app and instance type (account hold)
- * gets a new message without delay, instead of sleeping out its backoff. Returns how many woke.
+ * Wakes waiting requests that the freed slots can serve: for each freed slot, the oldest WAITING
+ * request of the same domain (domain quota), and the oldest WAITING or RETRYING request refused
+ * with ResourceLimitExceeded for the same app and instance type (account limit), get a new
+ * message without delay instead of sleeping out their backoff. Returns how many woke.
  */
 export async function wakeWaitingRequests(deps: WorkerDeps, budget: RunBudget, freed: SlotSubject[]): Promise<number> {
   if (freed.length === 0) return 0;
@@ -17,16 +18,25 @@ export async function wakeWaitingRequests(deps: WorkerDeps, budget: RunBudget, f
   const byDomain = countBy(freed, (slot) => slot.domainId);
   const byPair = countBy(freed, (slot) => holdSortKey(slot.appType, slot.instanceType));
   let woken = 0;
+  for (const state of ['WAITING', 'RETRYING'] as const) {
+    woken += await wakeInState(deps, budget, state, byDomain, byPair);
+  }
+  return woken;
+}
+
+async function wakeInState(deps: WorkerDeps, budget: RunBudget, state: 'WAITING' | 'RETRYING', byDomain: Map<string, number>, byPair: Map<string, number>): Promise<number> {
+  let woken = 0;
   let startKey: Record<string, unknown> | undefined;
 
   for (let page = 0; page < budget.maxPages && hasTimeLeft(budget); page += 1) {
+    if ([...byDomain.values(), ...byPair.values()].every((count) => count <= 0)) break;
     const output: QueryCommandOutput = await deps.dynamo.send(
       new QueryCommand({
         TableName: deps.config.requestsTableName,
         IndexName: 'byState',
-        KeyConditionExpression: '#state = :waiting',
+        KeyConditionExpression: '#state = :state',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':waiting': 'WAITING' },
+        ExpressionAttributeValues: { ':state': state },
         ExclusiveStartKey: startKey,
         Limit: 100,
       }),
@@ -34,8 +44,9 @@ export async function wakeWaitingRequests(deps: WorkerDeps, budget: RunBudget, f
 
     for (const request of (output.Items ?? []) as BrokerRequest[]) {
       const pair = holdSortKey(request.appType, request.instanceType);
-      const servedByDomain = (byDomain.get(request.domainId) ?? 0) > 0;
-      const servedByPair = (byPair.get(pair) ?? 0) > 0;
+      const refusedAtAccountLimit = request.lastError?.errorName === 'ResourceLimitExceeded';
+      const servedByDomain = state === 'WAITING' && (byDomain.get(request.domainId) ?? 0) > 0;
+      const servedByPair = refusedAtAccountLimit && (byPair.get(pair) ?? 0) > 0;
       if (!servedByDomain && !servedByPair) continue;
       if (!(await resend(deps, request))) continue;
 
@@ -44,9 +55,8 @@ export async function wakeWaitingRequests(deps: WorkerDeps, budget: RunBudget, f
       if (servedByPair) byPair.set(pair, (byPair.get(pair) ?? 1) - 1);
     }
 
-    const nothingLeftToWake = [...byDomain.values(), ...byPair.values()].every((count) => count <= 0);
     startKey = output.LastEvaluatedKey;
-    if (startKey === undefined || nothingLeftToWake) break;
+    if (startKey === undefined) break;
   }
   return woken;
 }

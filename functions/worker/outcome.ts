@@ -8,6 +8,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { WorkerDeps } from './deps';
 import { outcomeDetailOf, slotSubjectOf } from './subject';
 
+/**
+ * Smallest delay of a successor message. The successor is sent before the request points to it,
+ * and a worker that received it before that write would drop it as stale; one second leaves the
+ * write, which follows within milliseconds, ample time.
+ */
+export const MIN_SUCCESSOR_DELAY_SECONDS = 1;
+
 /** The admitted request a worker holds: its lease and the attempt number it made. */
 export interface Held {
   leaseId: string;
@@ -115,7 +122,7 @@ export interface Requeue {
  */
 export async function requeue(deps: WorkerDeps, message: WorkMessage, plan: Requeue): Promise<void> {
   const nowEpochMs = deps.now();
-  const notBeforeEpochMs = nowEpochMs + Math.round(plan.waitSeconds * 1000);
+  const notBeforeEpochMs = nowEpochMs + Math.round(Math.max(MIN_SUCCESSOR_DELAY_SECONDS, plan.waitSeconds) * 1000);
   const successor: WorkMessage = {
     ...message,
     messageToken: deps.newId(),

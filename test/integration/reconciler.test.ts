@@ -236,4 +236,32 @@ describe('reconciler', () => {
       await workers.stop();
     }
   });
+
+  it('wakes a request refused at the account limit when capacity frees', async () => {
+    broker.stack.simulator.setLimit('KernelGateway', 'ml.g5.2xlarge', 1);
+    const gpu = (appName: string) => ({ ...kernel('d-recon10', appName), ResourceSpec: { InstanceType: 'ml.g5.2xlarge' } });
+    const first = await createThroughWorker(gpu('limit-first'));
+    offsetMs += 6_000;
+    await reconcile(broker.workerDeps, budget());
+    expect((await read(first.requestId)).state).toBe('READY');
+
+    const second = await submit(gpu('limit-second'));
+    const workers = broker.startWorkers(1);
+    let refused: BrokerRequest;
+    try {
+      refused = await waitFor(() => read(second.requestId), (request) => request.state === 'RETRYING');
+    } finally {
+      await workers.stop();
+    }
+    expect(refused.lastError?.errorName).toBe('ResourceLimitExceeded');
+
+    broker.stack.simulator.deleteApp({ DomainId: 'd-recon10', UserProfileName: 'alice', AppType: 'KernelGateway', AppName: 'limit-first' });
+    offsetMs += 2_000;
+    const summary = await reconcile(broker.workerDeps, budget());
+    expect(summary.woken).toBe(1);
+    const woken = await read(second.requestId);
+    expect(woken.state).toBe('RETRYING');
+    expect(woken.messageToken).not.toBe(refused.messageToken);
+    expect(woken.notBeforeEpochMs).toBeUndefined();
+  });
 });

@@ -43,7 +43,7 @@ describe('work queue timing', () => {
     let drawIndex = 0;
     const deps: WorkerDeps = {
       ...broker.workerDeps,
-      config: { ...broker.workerDeps.config, retryBaseSeconds: 5, retryCapSeconds: 7 * 86_400 },
+      config: { ...broker.workerDeps.config, retryBaseSeconds: 5, retryCapSeconds: 7 * 86_400, quotaWaitCapSeconds: 7 * 86_400 },
       random: () => draws[drawIndex++ % draws.length] ?? 0,
     };
     const sends = captureInputs(broker.workerDeps.sqs, 'SendMessageCommand');
@@ -69,7 +69,7 @@ describe('work queue timing', () => {
   it('chains a wait longer than 900 s through notBeforeEpochMs', async () => {
     await setDomainMaxActiveApps(broker.workerDeps.dynamo, broker.stack.config.quotasTableName, 'd-chain', 0);
     const requestId = await submit(broker, kernel('d-chain', 'chained'));
-    const deps: WorkerDeps = { ...broker.workerDeps, config: { ...broker.workerDeps.config, retryBaseSeconds: 3600, retryCapSeconds: 3600 }, random: () => 0.9 };
+    const deps: WorkerDeps = { ...broker.workerDeps, config: { ...broker.workerDeps.config, retryBaseSeconds: 3600, retryCapSeconds: 3600, quotaWaitCapSeconds: 3600 }, random: () => 0.9 };
     await processWorkMessage(deps, await currentMessage(broker, requestId));
     const waiting = await readRequest(broker, requestId);
     const successor = (await queuedWorkMessages(broker)).find((queued) => queued.messageToken === waiting.messageToken);
