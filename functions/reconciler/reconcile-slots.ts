@@ -75,7 +75,12 @@ async function reconcileSlotPage(deps: WorkerDeps, budget: RunBudget, slots: Slo
       continue;
     }
     for (const slot of slots.filter((candidate) => candidate.domainId === domainId)) {
-      await reconcileSlot(deps, slot, requests.get(slot.requestId), apps, stats, freed);
+      try {
+        await reconcileSlot(deps, slot, requests.get(slot.requestId), apps, stats, freed);
+      } catch (error) {
+        // One slot's failure must not stop the run; the next run sees the slot again.
+        logger.warn('Failed to reconcile a quota slot', { requestId: slot.requestId, domainId, error: error as Error });
+      }
     }
   }
 }

@@ -46,6 +46,16 @@ export async function resendStuckRequests(deps: WorkerDeps, budget: RunBudget): 
 }
 
 export async function resend(deps: WorkerDeps, request: BrokerRequest): Promise<boolean> {
+  try {
+    return await sendAndPoint(deps, request);
+  } catch (error) {
+    // The request keeps its old message or none; the next run finds it again.
+    logger.warn('Failed to re-send the message of a request', { requestId: request.requestId, state: request.state, error: error as Error });
+    return false;
+  }
+}
+
+async function sendAndPoint(deps: WorkerDeps, request: BrokerRequest): Promise<boolean> {
   const nowEpochMs = deps.now();
   const message = { ...workMessageOf(request), messageToken: deps.newId(), notBeforeEpochMs: nowEpochMs + MIN_SUCCESSOR_DELAY_SECONDS * 1000 };
   await sendWorkMessage(deps.sqs, deps.config.workQueueUrl, message, nowEpochMs);
