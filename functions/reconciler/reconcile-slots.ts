@@ -78,7 +78,7 @@ async function reconcileSlotPage(deps: WorkerDeps, budget: RunBudget, slots: Slo
       try {
         await reconcileSlot(deps, slot, requests.get(slot.requestId), apps, stats, freed);
       } catch (error) {
-        // One slot's failure must not stop the run; the next run sees the slot again.
+        // One slot's failure must not stop the run. The next run reads the slot again.
         logger.warn('Failed to reconcile a quota slot', { requestId: slot.requestId, domainId, error: error as Error });
       }
     }

@@ -7,10 +7,10 @@ import { hasTimeLeft, type RunBudget } from './budget';
 import { resend } from './resend-stuck';
 
 /**
- * Wakes waiting requests that the freed slots can serve: for each freed slot, the oldest WAITING
- * request of the same domain (domain quota), and the oldest WAITING or RETRYING request refused
- * with ResourceLimitExceeded for the same app and instance type (account limit), get a new
- * message without delay instead of sleeping out their backoff. Returns how many woke.
+ * Wakes waiting requests that the freed slots can serve, and returns how many woke. For each freed
+ * slot, two requests get a new message at once instead of sleeping out their backoff. One is the
+ * oldest WAITING request of the same domain. The other is the oldest WAITING or RETRYING request
+ * that SageMaker refused with ResourceLimitExceeded for the same app and instance type.
  */
 export async function wakeWaitingRequests(deps: WorkerDeps, budget: RunBudget, freed: SlotSubject[]): Promise<number> {
   if (freed.length === 0) return 0;

@@ -10,8 +10,8 @@ import { outcomeDetailOf, slotSubjectOf } from './subject';
 
 /**
  * Smallest delay of a successor message. The successor is sent before the request points to it,
- * and a worker that received it before that write would drop it as stale; one second leaves the
- * write, which follows within milliseconds, ample time.
+ * and a worker that received it before that write would drop it as stale. The write follows
+ * within milliseconds, so one second is ample.
  */
 export const MIN_SUCCESSOR_DELAY_SECONDS = 1;
 
