@@ -1,4 +1,3 @@
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { BrokerRequest, RequestState } from '../requests/model';
 import { workMessageOf } from '../requests/message-of';
 import { transitionItem } from '../requests/store';
@@ -7,7 +6,8 @@ import { logger } from '../shared/observability';
 import { transactWrite } from '../shared/transactions';
 import type { WorkerDeps } from '../worker/deps';
 import { MIN_SUCCESSOR_DELAY_SECONDS } from '../worker/outcome';
-import { hasTimeLeft, type RunBudget } from './budget';
+import type { RunBudget } from './budget';
+import { requestsInState } from './state-pages';
 
 const WAITING_STATES: RequestState[] = ['QUEUED', 'WAITING', 'RETRYING'];
 
@@ -20,26 +20,10 @@ const WAITING_STATES: RequestState[] = ['QUEUED', 'WAITING', 'RETRYING'];
 export async function resendStuckRequests(deps: WorkerDeps, budget: RunBudget): Promise<number> {
   let resent = 0;
   for (const state of WAITING_STATES) {
-    let startKey: Record<string, unknown> | undefined;
-    for (let page = 0; page < budget.maxPages && hasTimeLeft(budget); page += 1) {
-      const cutoffEpochMs = deps.now() - deps.config.stuckAfterSeconds * 1000;
-      const output: QueryCommandOutput = await deps.dynamo.send(
-        new QueryCommand({
-          TableName: deps.config.requestsTableName,
-          IndexName: 'byState',
-          KeyConditionExpression: '#state = :state AND updatedAtEpochMs < :cutoff',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':state': state, ':cutoff': cutoffEpochMs },
-          ExclusiveStartKey: startKey,
-          Limit: 100,
-        }),
-      );
-      for (const request of (output.Items ?? []) as BrokerRequest[]) {
-        const dueAtEpochMs = request.notBeforeEpochMs ?? request.updatedAtEpochMs;
-        if (dueAtEpochMs < cutoffEpochMs && (await resend(deps, request))) resent += 1;
-      }
-      startKey = output.LastEvaluatedKey;
-      if (startKey === undefined) break;
+    const cutoffEpochMs = deps.now() - deps.config.stuckAfterSeconds * 1000;
+    for await (const request of requestsInState(deps, budget, state, cutoffEpochMs)) {
+      const dueAtEpochMs = request.notBeforeEpochMs ?? request.updatedAtEpochMs;
+      if (dueAtEpochMs < cutoffEpochMs && (await resend(deps, request))) resent += 1;
     }
   }
   return resent;

@@ -1,9 +1,8 @@
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { holdSortKey } from '../quota/keys';
 import type { SlotSubject } from '../quota/reservation';
-import type { BrokerRequest } from '../requests/model';
 import type { WorkerDeps } from '../worker/deps';
-import { hasTimeLeft, type RunBudget } from './budget';
+import type { RunBudget } from './budget';
+import { requestsInState } from './state-pages';
 import { resend } from './resend-stuck';
 
 /**
@@ -26,37 +25,19 @@ export async function wakeWaitingRequests(deps: WorkerDeps, budget: RunBudget, f
 
 async function wakeInState(deps: WorkerDeps, budget: RunBudget, state: 'WAITING' | 'RETRYING', byDomain: Map<string, number>, byPair: Map<string, number>): Promise<number> {
   let woken = 0;
-  let startKey: Record<string, unknown> | undefined;
-
-  for (let page = 0; page < budget.maxPages && hasTimeLeft(budget); page += 1) {
+  for await (const request of requestsInState(deps, budget, state)) {
     if ([...byDomain.values(), ...byPair.values()].every((count) => count <= 0)) break;
-    const output: QueryCommandOutput = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.config.requestsTableName,
-        IndexName: 'byState',
-        KeyConditionExpression: '#state = :state',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':state': state },
-        ExclusiveStartKey: startKey,
-        Limit: 100,
-      }),
-    );
 
-    for (const request of (output.Items ?? []) as BrokerRequest[]) {
-      const pair = holdSortKey(request.appType, request.instanceType);
-      const refusedAtAccountLimit = request.lastError?.errorName === 'ResourceLimitExceeded';
-      const servedByDomain = state === 'WAITING' && (byDomain.get(request.domainId) ?? 0) > 0;
-      const servedByPair = refusedAtAccountLimit && (byPair.get(pair) ?? 0) > 0;
-      if (!servedByDomain && !servedByPair) continue;
-      if (!(await resend(deps, request))) continue;
+    const pair = holdSortKey(request.appType, request.instanceType);
+    const refusedAtAccountLimit = request.lastError?.errorName === 'ResourceLimitExceeded';
+    const servedByDomain = state === 'WAITING' && (byDomain.get(request.domainId) ?? 0) > 0;
+    const servedByPair = refusedAtAccountLimit && (byPair.get(pair) ?? 0) > 0;
+    if (!servedByDomain && !servedByPair) continue;
+    if (!(await resend(deps, request))) continue;
 
-      woken += 1;
-      if (servedByDomain) byDomain.set(request.domainId, (byDomain.get(request.domainId) ?? 1) - 1);
-      if (servedByPair) byPair.set(pair, (byPair.get(pair) ?? 1) - 1);
-    }
-
-    startKey = output.LastEvaluatedKey;
-    if (startKey === undefined) break;
+    woken += 1;
+    if (servedByDomain) byDomain.set(request.domainId, (byDomain.get(request.domainId) ?? 1) - 1);
+    if (servedByPair) byPair.set(pair, (byPair.get(pair) ?? 1) - 1);
   }
   return woken;
 }
