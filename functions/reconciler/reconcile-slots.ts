@@ -5,6 +5,7 @@ import { releaseSlotItems, type SlotSubject } from '../quota/reservation';
 import type { BrokerRequest } from '../requests/model';
 import { logger } from '../shared/observability';
 import { transactWrite } from '../shared/transactions';
+import { transitionItem } from '../requests/store';
 import type { WorkerDeps } from '../worker/deps';
 import { listDomainApps, appIdentityKey } from './app-status';
 import { wakeWaitingRequests } from './wake-waiting';
@@ -104,7 +105,7 @@ async function reconcileSlot(deps: WorkerDeps, slot: SlotItem, request: BrokerRe
       return;
     }
     case 'READY':
-      if (appHasEnded) await releaseAndCount(deps, slot, stats, freed, 'App ended; slot freed');
+      if (appHasEnded && (await releaseAndCount(deps, slot, stats, freed, 'App ended; slot freed'))) await markAppEnded(deps, request);
       return;
     case 'ADMITTED': {
       const leaseExpired = (request.leaseExpiresAtEpochMs ?? 0) < nowEpochMs;
@@ -122,13 +123,23 @@ async function reconcileSlot(deps: WorkerDeps, slot: SlotItem, request: BrokerRe
   }
 }
 
-async function releaseAndCount(deps: WorkerDeps, slot: SlotItem, stats: SlotStats, freed: SlotSubject[], logMessage: string): Promise<void> {
+async function releaseAndCount(deps: WorkerDeps, slot: SlotItem, stats: SlotStats, freed: SlotSubject[], logMessage: string): Promise<boolean> {
   const result = await transactWrite(deps.dynamo, releaseSlotItems(deps.config.quotasTableName, slot), deps.random);
-  if (!result.ok) return;
+  if (!result.ok) return false;
   stats.slotsReleased += 1;
   freed.push(slot);
   logger.info(logMessage, { requestId: slot.requestId, domainId: slot.domainId, instanceType: slot.instanceType });
   await clearHold(deps, slot);
+  return true;
+}
+
+/** Records on a READY request that its app ended, so callers see why its slot is free. */
+async function markAppEnded(deps: WorkerDeps, request: BrokerRequest): Promise<void> {
+  const nowEpochMs = deps.now();
+  const item = transitionItem(deps.config.requestsTableName, request.requestId, { states: ['READY'] }, {
+    set: { appEndedAtEpochMs: nowEpochMs, updatedAtEpochMs: nowEpochMs, ttlEpochSeconds: Math.floor(nowEpochMs / 1000) + deps.config.requestRetentionDays * 86_400 },
+  });
+  await transactWrite(deps.dynamo, [item], deps.random);
 }
 
 /** Capacity of the slot's (app type, instance type) freed, so requests held for it may try again. */

@@ -85,6 +85,8 @@ export interface BrokerRequest {
   leaseId?: string;
   leaseExpiresAtEpochMs?: number;
   appArn?: string;
+  /** When the reconciler found the app of a READY request Deleted or Failed and freed its slot. */
+  appEndedAtEpochMs?: number;
   failure?: Failure;
   lastError?: { errorName: string; message: string; atEpochMs: number };
   history: AttemptRecord[];
@@ -103,6 +105,8 @@ export interface RequestView {
   spaceName?: string;
   instanceType: string;
   appArn?: string;
+  /** When the reconciler found the app of a READY request Deleted or Failed and freed its slot. */
+  appEndedAtEpochMs?: number;
   failure?: Failure;
   lastError?: { errorName: string; message: string; atEpochMs: number };
   notBeforeEpochMs?: number;
@@ -124,6 +128,7 @@ export function toRequestView(request: BrokerRequest): RequestView {
     spaceName: request.input.SpaceName,
     instanceType: request.instanceType,
     appArn: request.appArn,
+    appEndedAtEpochMs: request.appEndedAtEpochMs,
     failure: request.failure,
     lastError: request.lastError,
     notBeforeEpochMs: request.notBeforeEpochMs,

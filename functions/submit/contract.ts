@@ -72,6 +72,7 @@ export const requestViewSchema = z
     spaceName: z.string().optional(),
     instanceType: z.string().meta({ description: "Instance type that quotas count; KernelGateway's `system` is ml.t3.medium" }),
     appArn: z.string().optional(),
+    appEndedAtEpochMs: z.number().int().optional().meta({ description: 'When the app of a READY request was found Deleted or Failed and its quota slot freed' }),
     failure: failureSchema.optional(),
     lastError: z.object({ errorName: z.string(), message: z.string(), atEpochMs: z.number().int() }).optional(),
     notBeforeEpochMs: z.number().int().optional(),

@@ -96,7 +96,10 @@ describe('reconciler', () => {
     expect(summary.slotsReleased).toBe(1);
     expect((await usage('d-recon3')).active).toBe(0);
     expect((await usage('d-recon3'))['active#instanceType#ml.t3.medium']).toBe(0);
-    expect((await read(created.requestId)).state).toBe('READY');
+    const ended = await read(created.requestId);
+    expect(ended.state).toBe('READY');
+    expect(ended.appEndedAtEpochMs).toBeGreaterThan(0);
+    expect(ended.ttlEpochSeconds).toBeGreaterThan(Math.floor(now() / 1000));
   });
 
   it('does no harm when two runs overlap', async () => {
