@@ -6,7 +6,7 @@ import { logger } from '../shared/observability';
 import type { WorkerDeps } from '../worker/deps';
 import { recordCreated, recordFailed } from '../worker/outcome';
 
-/** What handling one dead-letter message did. */
+/** Result of handling one dead-letter message. */
 export type DeadLetterOutcome = 'failed' | 'adopted' | 'ignored';
 
 /**

@@ -35,7 +35,7 @@ export interface OutcomeDetail {
 }
 
 export interface OutcomePublisher {
-  /** Puts outcome events on the bus; never throws, so a lost event cannot undo a state change. */
+  /** Puts outcome events on the bus. Implementations log failures instead of throwing, so a lost event cannot undo a state change. */
   publish(details: OutcomeDetail[]): Promise<void>;
 }
 
@@ -56,9 +56,9 @@ function toEntry(busName: string, detail: OutcomeDetail): PutEventsRequestEntry 
 }
 
 /**
- * Publisher on an EventBridge bus. Entries that PutEvents reports as failed (FailedEntryCount)
- * and calls that throw are retried up to three times in all; what still fails is logged with the
- * request id and dropped.
+ * Builds a publisher on an EventBridge bus. Entries that PutEvents reports as failed
+ * (FailedEntryCount) and calls that throw are retried up to three times in all. What still fails
+ * is logged with the request id and dropped.
  */
 export function createEventBridgePublisher(config: BrokerConfig, client?: EventBridgeClient): OutcomePublisher {
   if (!config.eventBusName) return noEventPublisher;

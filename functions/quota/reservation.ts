@@ -11,7 +11,7 @@ import {
   USAGE_SORT_KEY,
 } from './keys';
 
-/** What a quota slot is for: one request's app in one domain. */
+/** Subject of a quota slot: one request's app in one domain. */
 export interface SlotSubject {
   requestId: string;
   domainId: string;
@@ -20,9 +20,9 @@ export interface SlotSubject {
 }
 
 /**
- * Transaction items that take one quota slot: a slot item keyed by the request id (so a replay
- * cannot take a second slot) and one conditional increment of the domain's usage item, whose
- * condition compares the counters with the policy stored on the same item. No read comes
+ * Builds the transaction items that take one quota slot. The slot item is keyed by the request id,
+ * so a replay cannot take a second slot. One conditional increment of the domain's usage item
+ * compares the counters with the policy stored on the same item. No read comes
  * before it, so concurrent reservations can never over-admit.
  *
  * `defaultMaxActiveApps` applies to a domain without a policy; 0 rejects every request of it.
@@ -95,7 +95,7 @@ export function keepSlotItem(tableName: string, subject: SlotSubject, nowEpochMs
   };
 }
 
-/** A condition that the account-level hold on the subject's (app type, instance type) has passed. */
+/** Builds a condition that the account-level hold on the subject's (app type, instance type) has passed. */
 export function noHoldItem(tableName: string, subject: SlotSubject, nowEpochMs: number): TransactItem {
   return {
     ConditionCheck: {

@@ -1,7 +1,7 @@
 import type { WorkMessage } from '../queue/messages';
 import type { BrokerRequest } from './model';
 
-/** The work message that stands for a stored request's current step, as the worker would send it. */
+/** Builds the work message for a stored request's current step, as the worker would send it. */
 export function workMessageOf(request: BrokerRequest): WorkMessage {
   return {
     requestId: request.requestId,

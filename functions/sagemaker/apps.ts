@@ -17,7 +17,7 @@ export function createSageMakerClient(config: BrokerConfig): SageMakerClient {
   );
 }
 
-/** The CreateApp input the broker sends: the caller's input plus the request-id tag, identical on every attempt. */
+/** Builds the CreateApp input the broker sends: the caller's input plus the request-id tag, identical on every attempt. */
 export function toCreateAppInput(input: CreateAppRequest, requestId: string): CreateAppRequest {
   const callerTags = (input.Tags ?? []).filter((tag) => tag.Key !== REQUEST_ID_TAG_KEY);
   return { ...input, Tags: [...callerTags, { Key: REQUEST_ID_TAG_KEY, Value: requestId }] };
@@ -49,7 +49,7 @@ export type Ownership = { owner: 'this-request'; appArn: string; status?: string
 
 /**
  * Decides whether the live app with the request's identity was created by this request, after
- * CreateApp answered ResourceInUse. CreateApp has no idempotency token, so an earlier attempt of
+ * CreateApp returned ResourceInUse. CreateApp has no idempotency token, so an earlier attempt of
  * the same request (a retried call, a worker that died before recording) may have created it.
  */
 export async function findAppOwnership(client: SageMakerClient, identity: AppIdentityInput, requestId: string): Promise<Ownership> {

@@ -1,7 +1,7 @@
 import { parseLimitMessage, type LimitMessage } from './limit-message';
 
 /**
- * What a CreateApp error means to the broker; a closed set so the worker handles every case.
+ * Meaning of a CreateApp error to the broker, a closed set so the worker handles every case.
  *
  * - quotaZero: the account has no quota at all for the instance type; retrying cannot help.
  * - atLimit: the account is at its limit; retry later (`limit` is unset when the text was not parsed).

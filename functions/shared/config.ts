@@ -27,7 +27,7 @@ export interface BrokerConfig {
   /** Short re-queue delay after throttling, 5xx or an unknown error. */
   transientRetrySeconds: number;
   requestDeadlineSeconds: number;
-  /** A reservation not followed by CreateApp's answer within this time is taken back. */
+  /** A reservation not followed by CreateApp's response within this time is taken back. */
   reservationTimeoutSeconds: number;
   /** Lease of one worker on an ADMITTED request; another delivery may take over after it. */
   admissionLeaseSeconds: number;

@@ -13,7 +13,7 @@ export const logger = new Logger({ serviceName });
  */
 export const tracer = new Tracer({ serviceName });
 
-/** EMF metrics; names say what they count (RequestsAccepted, CreateAppCalls, ...). */
+/** EMF metrics, each named for what it counts (RequestsAccepted, CreateAppCalls, ...). */
 export const metrics = new Metrics({
   serviceName,
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'StudioAppBroker',

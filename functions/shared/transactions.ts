@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-/** Why one item of a cancelled transaction failed, with the item as it was (when DynamoDB returned it). */
+/** Reason one item of a cancelled transaction failed, with the item as it was when DynamoDB returned it. */
 export interface CancellationReason {
   code: string;
   item?: Record<string, unknown>;
@@ -20,7 +20,7 @@ function isConflictOnly(reasons: CancellationReason[]): boolean {
 
 /**
  * Runs one TransactWriteItems call. A condition that fails is returned as data, item by item,
- * because the caller decides from it; a conflict with another transaction is retried a few times
+ * because the caller decides from it. A conflict with another transaction is retried a few times
  * with a short random pause. Any other error is thrown.
  */
 export async function transactWrite(

@@ -133,7 +133,7 @@ export const directInvocationSchema = z
 
 export type DirectInvocation = z.infer<typeof directInvocationSchema>;
 
-/** What a direct invocation or an EventBridge event returns: the HTTP status code and the same body as HTTP. */
+/** Result of a direct invocation or an EventBridge event: the HTTP status code and the same body as HTTP. */
 export const invocationResultSchema = z
   .object({ statusCode: z.number().int(), body: z.unknown() })
   .meta({ id: 'InvocationResult', description: 'Result of a direct invocation: the HTTP status code and the HTTP response body as an object' });

@@ -46,7 +46,7 @@ function apiErrorMiddleware(): MiddlewareObj<HttpEvent, HttpResult> {
   };
 }
 
-/** The HTTP API path: header names normalised by middy, routed, errors shaped in one place. */
+/** Builds the HTTP API path: middy normalises header names, the router dispatches, and one middleware shapes errors. */
 function createHttpHandler(operations: SubmitOperations) {
   return middy<HttpEvent, HttpResult, Error, Context>((event: HttpEvent, context: Context) => routeHttpEvent(operations, event, context))
     .use(httpHeaderNormalizer())

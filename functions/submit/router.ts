@@ -39,7 +39,7 @@ function decodeSegment(segment: string): string {
 /**
  * Routes an HTTP API (payload 2.0) event. An unknown path is 404, and a known path with another
  * method is 405 with an `allow` header. A route that is not public needs the IAM caller identity
- * that API Gateway verified, and answers 401 without it.
+ * that API Gateway verified, and returns 401 without it.
  */
 export async function routeHttpEvent(operations: SubmitOperations, event: HttpEvent, context?: Context): Promise<HttpResult> {
   const method = event.requestContext.http.method.toUpperCase();

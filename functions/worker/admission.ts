@@ -6,7 +6,7 @@ import type { WorkMessage } from '../queue/messages';
 import type { WorkerDeps } from './deps';
 import { slotSubjectOf } from './subject';
 
-/** What trying to admit a message's request found. */
+/** Result of trying to admit a message's request. */
 export type Admission =
   | { kind: 'admitted'; leaseId: string; attempt: number }
   | { kind: 'stale'; why: string }
@@ -26,8 +26,8 @@ function isConflictOnly(reasons: CancellationReason[]): boolean {
 }
 
 /**
- * Admits the message's request in one transaction: the request moves from QUEUED, WAITING or
- * RETRYING to ADMITTED (expecting the message's token and attempt number), a quota slot is taken,
+ * Admits the message's request in one transaction. The request moves from QUEUED, WAITING or
+ * RETRYING to ADMITTED, expecting the message's token and attempt number. A quota slot is taken,
  * and the account-level hold of its (app type, instance type) must have passed. A failed
  * condition says which of those stood in the way. A request that kept its slot through a retry
  * (its app may exist already) is admitted on that slot without taking a second one.

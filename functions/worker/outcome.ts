@@ -107,7 +107,7 @@ export interface Requeue {
   waitSeconds: number;
   lastError?: { errorName: string; message: string };
   history?: Omit<AttemptRecord, 'atEpochMs'>;
-  /** Set when the worker holds the request (and its slot); unset for a request that was not admitted. */
+  /** Set when the worker has admitted the request and owns its slot. Unset for a request that was not admitted. */
   held?: Held;
   /** Keeps the held request's slot for its next attempt instead of releasing it. */
   keepSlot?: boolean;
@@ -115,8 +115,8 @@ export interface Requeue {
 
 /**
  * Puts the request back on the queue. The successor message is sent first, with a new token and
- * the wait as DelaySeconds (longer waits are chained through notBeforeEpochMs); only then does the
- * request point to it. A crash in between leaves the original message unacknowledged and the
+ * the wait as DelaySeconds, and longer waits are chained through notBeforeEpochMs. Only then does
+ * the request point to it. A crash in between leaves the original message unacknowledged and the
  * request unchanged, and the successor is ignored as stale. A failed send throws, so the original
  * message is not acknowledged.
  */

@@ -17,7 +17,7 @@ const MAX_UNKNOWN_ERROR_ATTEMPTS = 5;
 /**
  * Pauses before admitting again a message whose request is not stored yet. The submit function
  * sends the message before it stores the request, so a worker polling an idle queue can see the
- * message a few milliseconds early; waiting here avoids returning it to the queue.
+ * message a few milliseconds early. Waiting here avoids returning it to the queue.
  */
 const NOT_STORED_PAUSES_MS = [25, 75, 200];
 /** Seconds before a message whose request is not stored yet is received again. */

@@ -28,7 +28,7 @@ async function waitUntilReady(endpoint: string, child: ChildProcess): Promise<vo
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
-    throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${STARTUP_TIMEOUT_MS / 1000} s`);
+    throw new Error(`DynamoDB Local timed out: no response on ${endpoint} within ${STARTUP_TIMEOUT_MS / 1000} s`);
   } finally {
     client.destroy();
   }

@@ -13,6 +13,13 @@ type HttpHandler = (event: APIGatewayProxyEventV2WithIAMAuthorizer, context: Con
 /** Media types that API Gateway passes as text; other bodies arrive base64-encoded, as in AWS. */
 const TEXT_MEDIA_TYPE = /^(text\/|application\/(?:[\w.+-]+\+)?json\b|application\/xml\b)/i;
 
+/** Encodes a request body as API Gateway passes it: text as is, anything else in base64. */
+function encodeBody(body: Buffer, isText: boolean): string | undefined {
+  if (body.length === 0) return undefined;
+  if (isText) return body.toString('utf8');
+  return body.toString('base64');
+}
+
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -33,7 +40,7 @@ export async function startHttpAdapter(handler: HttpHandler, port = 0): Promise<
       method: request.method ?? 'GET',
       path: request.url ?? '/',
       headers,
-      body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
+      body: encodeBody(body, isText),
       isBase64Encoded: body.length > 0 && !isText,
       callerArn: headers['x-local-caller-arn'] || undefined,
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
-/** A Lambda context with the fields Powertools reads, for handlers invoked by the local runtime. */
+/** Builds a Lambda context with the fields Powertools reads, for handlers invoked by the local runtime. */
 export function localLambdaContext(functionName: string, timeoutMs = 60_000): Context {
   const startedAtEpochMs = Date.now();
   return {

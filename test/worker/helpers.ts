@@ -70,7 +70,7 @@ export function captureInputs(client: AnyClient, commandName: string): { inputs:
   return { inputs, stop };
 }
 
-/** An SQS record as Lambda's event source mapping delivers it. */
+/** Builds an SQS record as Lambda's event source mapping delivers it. */
 export function sqsRecord(body: string, options: { receiveCount?: number; receiptHandle?: string; messageId?: string } = {}): SQSRecord {
   const nowEpochMs = String(Date.now());
   return {
@@ -100,7 +100,7 @@ export async function purgeWorkQueue(broker: TestBroker): Promise<void> {
 }
 
 /**
- * One step of the event source mapping, run by the test: receives up to ten visible messages,
+ * Runs one step of the event source mapping: receives up to ten visible messages,
  * invokes the worker with them, and deletes those the response does not list.
  */
 export async function deliverOnce(broker: TestBroker): Promise<{ records: SQSRecord[]; response?: SQSBatchResponse }> {
@@ -135,7 +135,7 @@ async function inspectQueue(broker: TestBroker, queueUrl: string): Promise<Inspe
   return [...state.messages.ready, ...state.messages.delayed, ...state.messages.inflight.map((entry) => entry.message)];
 }
 
-/** Every message on the work queue (ready, delayed and in flight), read without receiving it. */
+/** Reads every message on the work queue (ready, delayed and in flight) without receiving it. */
 export async function queuedWorkMessages(broker: TestBroker): Promise<WorkMessage[]> {
   return (await inspectQueue(broker, broker.stack.config.workQueueUrl)).map((message) => JSON.parse(message.body) as WorkMessage);
 }
